@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "kam",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kam", targets: ["kam"]),
+        .library(name: "KAMCore", targets: ["KAMCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Debian's libcsv-dev: csv.h and libcsv.so, no pkg-config file.
+        .systemLibrary(
+            name: "CLibcsv",
+            providers: [.apt(["libcsv-dev"])]
+        ),
+        // The only module that calls libcsv: streaming, chunk-parallel reading and RFC 4180 writing.
+        .target(name: "CSVIO", dependencies: ["CLibcsv"], swiftSettings: strict),
+        // The pipeline: config, stages (ingest, clean, segment, value, churn, report), runner.
+        .target(
+            name: "KAMCore",
+            dependencies: ["CSVIO", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "kam",
+            dependencies: ["KAMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        // Release-built benchmark driver for `make bench` (not part of the test suite).
+        .executableTarget(name: "kam-bench", dependencies: ["KAMCore", "CSVIO"], swiftSettings: strict),
+        .testTarget(name: "CSVIOTests", dependencies: ["CSVIO"], swiftSettings: strict),
+        .testTarget(
+            name: "KAMCoreTests",
+            dependencies: ["KAMCore", "CSVIO"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+    ]
+)

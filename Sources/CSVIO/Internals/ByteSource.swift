@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A stream of UTF-8 bytes from a file: read as is, or decoded from GB18030 with iconv.
+protocol ByteSource: AnyObject {
+    /// Fills up to `buffer.count` bytes; returns 0 at the end of the input.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    func close()
+}
+
+/// Reads a file with POSIX `read(2)` in the caller's buffer (no whole-file load).
+final class FileByteSource: ByteSource {
+    let path: String
+    private var fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY)
+        if fd < 0 { throw CSVError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var total = 0
+        while total < buffer.count {
+            let n = Glibc.read(fd, buffer.baseAddress! + total, buffer.count - total)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CSVError.readFailed(file: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            total += n
+        }
+        return total
+    }
+
+    func close() {
+        if fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { close() }
+}
+
+/// Decodes GB18030 (GBK, GB2312) to UTF-8 with iconv, strictly: an invalid or truncated byte
+/// sequence is an error naming its byte offset in the file, never a replacement character.
+final class GB18030ByteSource: ByteSource {
+    private let file: FileByteSource
+    private let converter: iconv_t
+    private var pending: [UInt8] = []
+    private var pendingStart = 0
+    /// File offset of `pending[pendingStart]`.
+    private var fileOffset = 0
+    private var atEnd = false
+    private var closed = false
+
+    init(path: String) throws {
+        file = try FileByteSource(path: path)
+        let cd = iconv_open("UTF-8", "GB18030")
+        if cd == iconv_t(bitPattern: -1) {
+            throw CSVError.cannotOpen(file: path, reason: "iconv cannot convert GB18030 to UTF-8 on this system")
+        }
+        converter = cd!
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var produced = 0
+        while produced + 4 <= buffer.count {
+            if pendingStart == pending.count || (pending.count - pendingStart < 4 && !atEnd) {
+                try refill()
+            }
+            let available = pending.count - pendingStart
+            if available == 0 { break }
+            var inLeft = available
+            var outLeft = buffer.count - produced
+            let consumed: Int = pending.withUnsafeMutableBytes { raw in
+                var inPointer: UnsafeMutablePointer<CChar>? = raw.baseAddress!.advanced(by: pendingStart)
+                    .assumingMemoryBound(to: CChar.self)
+                var outPointer: UnsafeMutablePointer<CChar>? = buffer.baseAddress!.advanced(by: produced)
+                    .assumingMemoryBound(to: CChar.self)
+                _ = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+                return available - inLeft
+            }
+            let error = errno
+            produced = buffer.count - outLeft
+            pendingStart += consumed
+            fileOffset += consumed
+            if inLeft == 0 { continue }
+            switch error {
+            case E2BIG: return produced
+            case EINVAL where !atEnd:
+                try refill()  // a multi-byte sequence cut at the block's end
+            case EINVAL, EILSEQ:
+                throw CSVError.invalidEncoding(file: file.path, byteOffset: fileOffset, encoding: "GB18030")
+            default:
+                if consumed == 0 {
+                    throw CSVError.invalidEncoding(file: file.path, byteOffset: fileOffset, encoding: "GB18030")
+                }
+            }
+        }
+        return produced
+    }
+
+    private func refill() throws {
+        if atEnd { return }
+        pending.removeSubrange(0..<pendingStart)
+        pendingStart = 0
+        let old = pending.count
+        pending.append(contentsOf: repeatElement(0, count: 1 << 20))
+        let n = try pending.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...])) }
+        pending.removeSubrange((old + n)...)
+        if n == 0 { atEnd = true }
+    }
+
+    func close() {
+        if closed { return }
+        closed = true
+        file.close()
+        iconv_close(converter)
+    }
+
+    deinit { close() }
+}

@@ -1,0 +1,35 @@
+import Dispatch
+
+/// Runs `body` for `0..<count` on Dispatch's pool and returns the results in index order.
+func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) rethrows -> [T] {
+    if count <= 1 || threads <= 1 { return try (0..<count).map(body) }
+    let slots = ResultSlots<T>(count: count)
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+        slots.set(i, Result { try body(i) })
+    }
+    return try slots.results.map { try $0!.get() }
+}
+
+/// One slot per task; each task writes only its own slot, and they are read after
+/// `concurrentPerform` returns.
+// @unchecked because every index is written by exactly one task before any read.
+private final class ResultSlots<T>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<Result<T, any Error>?>
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+    func set(_ i: Int, _ value: Result<T, any Error>) { storage[i] = value }
+    deinit { storage.deinitialize(); storage.deallocate() }
+    func collect() -> [Result<T, any Error>?] { Array(storage) }
+}
+
+extension ResultSlots {
+    var results: [Result<T, any Error>?] { collect() }
+}
+
+/// A read-only view of a buffer shared by parallel tasks.
+// @unchecked because the buffer is not mutated while tasks read it.
+struct SharedBytes: @unchecked Sendable {
+    let buffer: UnsafeRawBufferPointer
+}

@@ -1,0 +1,1 @@
+enum KAMVersion { static let current = "0.1.0" }

@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+@testable import CSVIO
+
+/// Writes `bytes` to a fresh temporary file and returns its path.
+func temporaryFile(_ bytes: [UInt8], name: String = "input.csv") -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kam-csvio-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let path = dir.appendingPathComponent(name).path
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    return path
+}
+
+func temporaryFile(_ text: String, name: String = "input.csv") -> String { temporaryFile(Array(text.utf8), name: name) }
+
+struct Row: Equatable, CustomStringConvertible {
+    var line: Int
+    var offset: Int
+    var fields: [String]
+    var raw: String
+    var problem: CSVRecordProblem?
+    var description: String { "\(line)@\(offset) \(fields) \(problem.map { "\($0)" } ?? "")" }
+}
+
+func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1, window: Int = 16 << 20, parallelFrom: Int? = nil) throws -> (header: [String], rows: [Row]) {
+    let reader = try CSVReader(path: path, dialect: dialect, windowBytes: window)
+    if let parallelFrom { reader.minimumParallelBytes = parallelFrom }
+    var out: [Row] = []
+    for batch in try reader.readAll(threads: threads) {
+        for i in 0..<batch.count {
+            let r = batch[i]
+            out.append(Row(line: r.line, offset: r.byteOffset, fields: r.problem == nil ? r.fields : [], raw: r.raw, problem: r.problem))
+        }
+    }
+    return (reader.header, out)
+}
+
+@Suite struct CSVReaderTests {
+    @Test func readsHeaderFieldsLinesAndOffsets() throws {
+        let path = temporaryFile("id,name,amount\n1,Acme,10.5\n2,\"Bei, Jing\",20\n")
+        let (header, r) = try rows(path)
+        #expect(header == ["id", "name", "amount"])
+        #expect(r.map(\.fields) == [["1", "Acme", "10.5"], ["2", "Bei, Jing", "20"]])
+        #expect(r.map(\.line) == [2, 3])
+        #expect(r.map(\.offset) == [15, 27])
+        #expect(r[1].raw == "2,\"Bei, Jing\",20")
+    }
+
+    @Test(arguments: [",", ";", "\t", "|"])
+    func readsEveryDelimiter(_ delimiter: String) throws {
+        let d = delimiter
+        let path = temporaryFile("a\(d)b\(d)c\n1\(d)\"x\(d)y\"\(d)3\n")
+        let (header, r) = try rows(path, CSVDialect(delimiter: UInt8(ascii: Unicode.Scalar(d)!)))
+        #expect(header == ["a", "b", "c"])
+        #expect(r.map(\.fields) == [["1", "x\(d)y", "3"]])
+    }
+
+    @Test func readsAnotherQuoteCharacter() throws {
+        let path = temporaryFile("a,b\n'x,y','it''s'\n")
+        let (_, r) = try rows(path, CSVDialect(quote: UInt8(ascii: "'")))
+        #expect(r.map(\.fields) == [["x,y", "it's"]])
+    }
+
+    @Test func readsCRLFAndLFAlike() throws {
+        let lf = try rows(temporaryFile("a,b\n1,\"x\"\n2,y\n"))
+        let crlf = try rows(temporaryFile("a,b\r\n1,\"x\"\r\n2,y\r\n"))
+        #expect(lf.header == crlf.header)
+        #expect(lf.rows.map(\.fields) == crlf.rows.map(\.fields))
+        #expect(crlf.rows.map(\.line) == [2, 3])
+        #expect(crlf.rows[0].raw == "1,\"x\"")
+    }
+
+    @Test func skipsAByteOrderMarkAndKeepsFileOffsets() throws {
+        let path = temporaryFile([0xEF, 0xBB, 0xBF] + Array("客户编号,金额\nA1,5\n".utf8))
+        let reader = try CSVReader(path: path, dialect: CSVDialect())
+        #expect(reader.hadByteOrderMark)
+        #expect(reader.header == ["客户编号", "金额"])
+        let (_, r) = try rows(path)
+        #expect(r[0].offset == 3 + "客户编号,金额\n".utf8.count)
+    }
+
+    @Test func readsWithoutHeader() throws {
+        let (header, r) = try rows(temporaryFile("1,2\n3,4\n"), CSVDialect(hasHeader: false))
+        #expect(header == ["1", "2"])
+        #expect(r.map(\.fields) == [["1", "2"], ["3", "4"]])
+        #expect(r.map(\.line) == [1, 2])
+    }
+
+    @Test func keepsMultiLineQuotedFieldsAndCountsPhysicalLines() throws {
+        let path = temporaryFile("id,note\n1,\"first\nsecond\r\nthird\"\n2,plain\n")
+        let (_, r) = try rows(path)
+        #expect(r.map(\.fields) == [["1", "first\nsecond\r\nthird"], ["2", "plain"]])
+        #expect(r.map(\.line) == [2, 5])
+        #expect(r[0].raw == "1,\"first\nsecond\r\nthird\"")
+    }
+
+    @Test func skipsBlankLinesButKeepsLineNumbers() throws {
+        let (_, r) = try rows(temporaryFile("a,b\n\n1,2\n   \n3,4"))
+        #expect(r.map(\.line) == [3, 5])
+        #expect(r.map(\.fields) == [["1", "2"], ["3", "4"]])
+    }
+
+    @Test func flagsRowsWithTooManyOrTooFewFields() throws {
+        let (_, r) = try rows(temporaryFile("a,b,c\n1,2\n1,2,3,4\n1,2,3\n"))
+        #expect(r.map(\.problem) == [.fieldCount(expected: 3, found: 2), .fieldCount(expected: 3, found: 4), nil])
+        #expect(r.map(\.line) == [2, 3, 4])
+        #expect(r[0].raw == "1,2")
+    }
+
+    @Test func flagsAnUnterminatedQuoteWithItsStartLine() throws {
+        let (_, r) = try rows(temporaryFile("a,b\n1,2\n3,\"never closed\n4,5\n"))
+        #expect(r.count == 2)
+        #expect(r[1].problem == .unterminatedQuote)
+        #expect(r[1].line == 3)
+        #expect(r[1].raw == "3,\"never closed\n4,5")
+    }
+
+    @Test func flagsAStrayQuoteAndCarriesOn() throws {
+        let (_, r) = try rows(temporaryFile("a,b\n1,ab\"c\n2,\"x\"y\n3,ok\n"))
+        #expect(r.map(\.problem) == [.badQuote, .badQuote, nil])
+        #expect(r.map(\.line) == [2, 3, 4])
+        #expect(r[2].fields == ["3", "ok"])
+        #expect(r[0].raw == "1,ab\"c")
+    }
+
+    @Test func rejectsAnEmptyFile() throws {
+        let empty = temporaryFile("")
+        #expect(throws: CSVError.emptyFile(file: empty)) { try CSVReader(path: empty, dialect: CSVDialect()) }
+        let bomOnly = temporaryFile([0xEF, 0xBB, 0xBF, 0x0A])
+        #expect(throws: CSVError.emptyFile(file: bomOnly)) { try CSVReader(path: bomOnly, dialect: CSVDialect()) }
+    }
+
+    @Test func flagsBinaryRecordsAsNotText() throws {
+        let bytes: [UInt8] = Array("a,b\n1,2\n".utf8) + [0x00, 0xFF, 0x2C, 0xFE, 0x0A] + Array("3,4\n".utf8)
+        let (_, r) = try rows(temporaryFile(bytes))
+        #expect(r.map(\.problem) == [nil, .notText, nil])
+        #expect(r.map(\.line) == [2, 3, 4])
+    }
+
+    @Test func rejectsABinaryHeader() throws {
+        let path = temporaryFile([0x89, 0x50, 0x4E, 0x47, 0x00, 0x0A, 0x01])
+        #expect(throws: CSVError.badHeader(file: path, line: 1, reason: CSVRecordProblem.notText.message)) {
+            try CSVReader(path: path, dialect: CSVDialect())
+        }
+    }
+
+    @Test func readsRecordsLargerThanTheWindow() throws {
+        let long = String(repeating: "x", count: 20_000)
+        let (_, r) = try rows(temporaryFile("a,b\n1,\"\(long)\n\(long)\"\n2,y\n"), window: 4096)
+        #expect(r.count == 2)
+        #expect(r[0].fields[1].count == 40_001)
+        #expect(r.map(\.line) == [2, 4])
+    }
+}
+
