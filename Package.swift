@@ -1,7 +1,8 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// Swift 6 language mode (strict concurrency) and no warnings, for our targets only.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6), .treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "kam",
@@ -13,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Debian's libcsv-dev: csv.h and libcsv.so, no pkg-config file.
@@ -25,7 +27,9 @@ let package = Package(
         // The pipeline: config, stages (ingest, clean, segment, value, churn, report), runner.
         .target(
             name: "KAMCore",
-            dependencies: ["CSVIO", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "CSVIO", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -39,7 +43,7 @@ let package = Package(
         .testTarget(
             name: "KAMCoreTests",
             dependencies: ["KAMCore", "CSVIO"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -60,6 +60,13 @@ public struct CSVWriter: Sendable {
         }
     }
 
+    /// One field as RFC 4180 writes it (quoted only when needed), without the formula guard.
+    public static func escape(_ value: String) -> String {
+        var bytes: [UInt8] = []
+        appendField(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     static func appendField(_ value: String, to output: inout [UInt8]) {
         let bytes = value.utf8
         let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }

@@ -1,1 +1,1 @@
-print("bench")
+print("bench: see make bench")

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Runs `body` for `0..<count` on Dispatch's pool and returns the results in index order.
-func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) rethrows -> [T] {
+public func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) rethrows -> [T] {
     if count <= 1 || threads <= 1 { return try (0..<count).map(body) }
     let slots = ResultSlots<T>(count: count)
     DispatchQueue.concurrentPerform(iterations: count) { i in

@@ -1,1 +1,1 @@
-enum KAMVersion { static let current = "0.1.0" }
+public enum KAMVersion { public static let current = "0.1.0" }

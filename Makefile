@@ -1,0 +1,44 @@
+# kam — make targets. `make nightly` and `make test` do all set-up on a fresh Debian machine.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PIPELINE ?= pipelines/nightly.yaml
+BENCH_DIR ?= var/bench
+
+.PHONY: setup build nightly test bench clean golden format
+
+## setup: install libcsv-dev when it is missing (apt-get update first), then build kam (release).
+setup:
+	@if [ ! -f /usr/include/csv.h ]; then \
+		echo "make: installing libcsv-dev"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libcsv-dev; \
+	fi
+	$(SWIFT) build -c release --product kam
+
+build: setup
+
+## nightly: run the demo pipeline on the committed fixtures into out/nightly.
+nightly: setup
+	.build/release/kam run $(PIPELINE)
+
+## test: the whole test suite (debug build).
+test: setup
+	$(SWIFT) test
+
+## bench: release-built benchmarks against a plain C libcsv loop, on generated data in var/bench.
+bench: setup
+	$(SWIFT) build -c release --product kam-bench
+	mkdir -p $(BENCH_DIR)
+	cc -O2 -o $(BENCH_DIR)/libcsv_baseline Benchmarks/libcsv_baseline.c -lcsv
+	.build/release/kam-bench --work $(BENCH_DIR) --baseline $(BENCH_DIR)/libcsv_baseline
+
+## golden: regenerate the demo's golden outputs after an intended change (review the diff!).
+golden: setup
+	.build/release/kam run $(PIPELINE) --quiet --out var/golden-run
+	mkdir -p fixtures/golden
+	cp var/golden-run/*.csv fixtures/golden/
+
+format:
+	$(SWIFT) format -i -r Sources Tests
+
+clean:
+	rm -rf .build out var

@@ -1,0 +1,108 @@
+import Foundation
+
+/// L2-penalised logistic regression fitted by Newton's method (IRLS) on standardised features.
+///
+/// The penalty λ‖β‖²/2 leaves the intercept free. Features are centred and scaled with the
+/// training means and standard deviations, which the model keeps to score new rows.
+public struct LogisticRegression: Sendable {
+    public var names: [String]
+    public var means: [Double]
+    public var scales: [Double]
+    /// Intercept first, then one coefficient per standardised feature.
+    public var coefficients: [Double]
+    public var iterations: Int
+    public var converged: Bool
+
+    public static func fit(names: [String], rows: [[Double]], labels: [Double], l2: Double, maxIterations: Int = 50) -> LogisticRegression {
+        let n = rows.count, k = names.count
+        var means = Array(repeating: 0.0, count: k), scales = Array(repeating: 1.0, count: k)
+        for j in 0..<k {
+            let m = rows.reduce(0) { $0 + $1[j] } / Double(max(1, n))
+            let v = rows.reduce(0) { $0 + ($1[j] - m) * ($1[j] - m) } / Double(max(1, n - 1))
+            means[j] = m
+            scales[j] = v > 1e-12 ? sqrt(v) : 1
+        }
+        let z = rows.map { row in [1.0] + (0..<k).map { (row[$0] - means[$0]) / scales[$0] } }
+        var beta = Array(repeating: 0.0, count: k + 1)
+        let prior = labels.reduce(0, +) / Double(max(1, n))
+        beta[0] = log(max(1e-6, prior) / max(1e-6, 1 - prior))
+        var iterations = 0
+        var converged = false
+        while iterations < maxIterations {
+            iterations += 1
+            var gradient = Array(repeating: 0.0, count: k + 1)
+            var hessian = Array(repeating: Array(repeating: 0.0, count: k + 1), count: k + 1)
+            for (i, x) in z.enumerated() {
+                let p = sigmoid(dot(beta, x))
+                let w = max(p * (1 - p), 1e-12)
+                let r = labels[i] - p
+                for a in 0...k {
+                    gradient[a] += r * x[a]
+                    let wa = w * x[a]
+                    for b in a...k { hessian[a][b] += wa * x[b] }
+                }
+            }
+            for a in 0...k {
+                for b in 0..<a { hessian[a][b] = hessian[b][a] }
+            }
+            for j in 1...max(1, k) where j <= k {
+                gradient[j] -= l2 * beta[j]
+                hessian[j][j] += l2
+            }
+            guard let step = solve(hessian, gradient) else { break }
+            var largest = 0.0
+            for a in 0...k {
+                beta[a] += step[a]
+                largest = max(largest, abs(step[a]))
+            }
+            if largest < 1e-9 {
+                converged = true
+                break
+            }
+        }
+        return LogisticRegression(names: names, means: means, scales: scales, coefficients: beta, iterations: iterations, converged: converged)
+    }
+
+    public func standardised(_ row: [Double]) -> [Double] { (0..<names.count).map { (row[$0] - means[$0]) / scales[$0] } }
+
+    public func probability(_ row: [Double]) -> Double {
+        LogisticRegression.sigmoid(coefficients[0] + zip(coefficients.dropFirst(), standardised(row)).reduce(0) { $0 + $1.0 * $1.1 })
+    }
+
+    /// Each feature's contribution βⱼzⱼ to the log-odds of this row.
+    public func contributions(_ row: [Double]) -> [Double] { zip(coefficients.dropFirst(), standardised(row)).map { $0 * $1 } }
+
+    static func sigmoid(_ t: Double) -> Double { t >= 0 ? 1 / (1 + exp(-t)) : exp(t) / (1 + exp(t)) }
+    static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    /// Solves A x = b for a symmetric positive definite A (Cholesky); nil if A is not.
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double]? {
+        let n = b.count
+        var l = Array(repeating: Array(repeating: 0.0, count: n), count: n)
+        for i in 0..<n {
+            for j in 0...i {
+                var s = a[i][j]
+                for k in 0..<j { s -= l[i][k] * l[j][k] }
+                if i == j {
+                    guard s > 0 else { return nil }
+                    l[i][i] = sqrt(s)
+                } else {
+                    l[i][j] = s / l[j][j]
+                }
+            }
+        }
+        var y = Array(repeating: 0.0, count: n)
+        for i in 0..<n {
+            var s = b[i]
+            for k in 0..<i { s -= l[i][k] * y[k] }
+            y[i] = s / l[i][i]
+        }
+        var x = Array(repeating: 0.0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var s = y[i]
+            for k in (i + 1)..<n { s -= l[k][i] * x[k] }
+            x[i] = s / l[i][i]
+        }
+        return x
+    }
+}

@@ -1,0 +1,205 @@
+import CSVIO
+import Crypto
+import Dispatch
+import Foundation
+
+/// What the clean stage hands to the analysis stages.
+public struct CleanData: Sendable {
+    public var histories: [AccountHistory]
+    public var interactions: [String: [InteractionRecord]]
+    /// The accounts input, or empty when there is none.
+    public var accounts: [String: AccountRecord]
+    public var hasAccountsInput: Bool
+    public var hasInteractionsInput: Bool
+    public var ledgers: [InputKind: InputLedger]
+    /// Every rejected row of every input, by source then line.
+    public var rejects: [Reject]
+    public var files: [InputKind: InputFileInfo]
+    /// Accounts with transactions but no row in the accounts input (sorted).
+    public var unknownAccounts: [String]
+    public var conflictingAccountIds: [String]
+    public var fx: FXTable
+    public var ingestSeconds: [InputKind: Double]
+}
+
+/// Facts about one input file for the manifest.
+public struct InputFileInfo: Sendable {
+    public var path: String
+    public var bytes: Int
+    public var sha256: String
+    public var encoding: String
+    public var delimiter: String
+    public var header: [String]
+    public var hadByteOrderMark: Bool
+}
+
+/// A data-quality gate that failed: exit code 3.
+public struct QualityGateError: Error, Sendable, CustomStringConvertible {
+    public var input: InputKind
+    public var rejectRate: Double
+    public var limit: Double
+    public var topReasons: [(RejectReason, Int)]
+
+    public var description: String {
+        let reasons = topReasons.prefix(3).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
+        return String(
+            format: "input '%@': %.2f %% of rows rejected, above max_reject_rate %.2f %% (top reasons: %@); see rejects in the run log",
+            input.rawValue, rejectRate * 100, limit * 100, reasons)
+    }
+}
+
+/// Reads and cleans every input of a pipeline: FX rates first (transactions need them), then
+/// accounts, interactions and transactions concurrently, each parsed on `threads` workers.
+public enum CleanStage {
+    public static func run(_ config: PipelineConfig, threads: Int, progress: Progress) throws -> CleanData {
+        var fx = FXTable(baseCurrency: config.baseCurrency, inline: config.fx)
+        var ledgers: [InputKind: InputLedger] = [:]
+        var rejects: [Reject] = []
+        var files: [InputKind: InputFileInfo] = [:]
+        var seconds: [InputKind: Double] = [:]
+
+        if let fxConfig = config.inputs.fxRates {
+            let started = Date()
+            let (reader, columns) = try open(fxConfig, config)
+            let cleaner = FXRateCleaner(config: fxConfig, columns: columns)
+            var ledger = InputLedger(kind: .fxRates)
+            try reader.forEachBatch(threads: 1, transform: cleaner.normalise) { batch in
+                ledger.rowsRead += batch.rowsRead
+                for r in batch.rejects { rejects.append(r); ledger.rowsRejected += 1; ledger.rejectsByReason[r.reason, default: 0] += 1 }
+                for row in batch.rows {
+                    if fx.add(currency: row.currency, rate: row.rate, validFrom: row.from) {
+                        ledger.rowsAccepted += 1
+                    } else {
+                        let r = Reject(source: .fxRates, line: row.line, field: "rate", reason: .badRate, message: "conflicts with another \(row.currency) rate for the same day", raw: row.raw)
+                        rejects.append(r)
+                        ledger.rowsRejected += 1
+                        ledger.rejectsByReason[.badRate, default: 0] += 1
+                    }
+                }
+            }
+            ledgers[.fxRates] = ledger
+            files[.fxRates] = try fileInfo(fxConfig, reader)
+            seconds[.fxRates] = Date().timeIntervalSince(started)
+            progress.stage("ingest fx_rates", rows: ledger.rowsRead, bytes: reader.bytesConsumed, seconds: seconds[.fxRates]!)
+        }
+
+        let table = fx
+        let jobs: [InputKind] = [.transactions] + (config.inputs.accounts != nil ? [.accounts] : []) + (config.inputs.interactions != nil ? [.interactions] : [])
+        let results = try parallelMap(jobs.count, threads: jobs.count) { i -> InputResult in
+            try ingest(jobs[i], config: config, fx: table, threads: threads, progress: progress)
+        }
+        var histories: [AccountHistory] = []
+        var interactions: [String: [InteractionRecord]] = [:]
+        var accounts: [String: AccountRecord] = [:]
+        var conflicting: [String] = []
+        for result in results {
+            ledgers[result.kind] = result.ledger
+            rejects += result.rejects
+            files[result.kind] = result.file
+            seconds[result.kind] = result.seconds
+            if let h = result.histories { histories = h }
+            if let i = result.interactions { interactions = i }
+            if let a = result.accounts { accounts = a; conflicting = result.conflictingAccountIds }
+        }
+        rejects.sort { ($0.source.rawValue, $0.line, $0.reason.rawValue) < ($1.source.rawValue, $1.line, $1.reason.rawValue) }
+        let unknown = config.inputs.accounts == nil ? [] : histories.map(\.accountId).filter { accounts[$0] == nil }
+
+        for (kind, input) in config.inputs.all {
+            let ledger = ledgers[kind]!
+            if ledger.rejectRate > input.maxRejectRate {
+                throw QualityGateError(input: kind, rejectRate: ledger.rejectRate, limit: input.maxRejectRate, topReasons: ledger.topReasons)
+            }
+        }
+        return CleanData(
+            histories: histories, interactions: interactions, accounts: accounts,
+            hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
+            ledgers: ledgers, rejects: rejects, files: files, unknownAccounts: unknown,
+            conflictingAccountIds: conflicting.sorted(), fx: table, ingestSeconds: seconds)
+    }
+
+    struct InputResult: Sendable {
+        var kind: InputKind
+        var ledger: InputLedger
+        var rejects: [Reject]
+        var file: InputFileInfo
+        var seconds: Double
+        var histories: [AccountHistory]?
+        var interactions: [String: [InteractionRecord]]?
+        var accounts: [String: AccountRecord]?
+        var conflictingAccountIds: [String] = []
+    }
+
+    static func open(_ input: InputConfig, _ config: PipelineConfig) throws -> (CSVReader, ColumnMap) {
+        guard FileManager.default.fileExists(atPath: input.path) else {
+            throw ConfigError.inputNotFound(file: config.file, line: 0, input: input.kind.rawValue, path: input.path)
+        }
+        let reader = try CSVReader(path: input.path, dialect: input.dialect)
+        let columns = try ColumnMap(config: input, header: reader.header, pipelineFile: config.file)
+        return (reader, columns)
+    }
+
+    static func ingest(_ kind: InputKind, config: PipelineConfig, fx: FXTable, threads: Int, progress: Progress) throws -> InputResult {
+        let started = Date()
+        var result: InputResult
+        switch kind {
+        case .transactions:
+            let input = config.inputs.transactions
+            let (reader, columns) = try open(input, config)
+            let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
+            let book = TransactionBook(policy: input.dedupe)
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
+            let file = try fileInfo(input, reader)
+            if !book.conflictedKeys.isEmpty {
+                // Second look at the rows of conflicting ids, to reject every one of them.
+                let keys = book.conflictedKeys
+                let again = try CSVReader(path: input.path, dialect: input.dialect)
+                var rows: [TransactionCleaner.Row] = []
+                try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, onlyKeys: keys).rows }, consume: { rows += $0 })
+                book.settleConflicts(rows)
+            }
+            result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejects, file: file, seconds: 0, histories: book.histories())
+        case .interactions:
+            let input = config.inputs.interactions!
+            let (reader, columns) = try open(input, config)
+            let cleaner = InteractionCleaner(config: input, columns: columns, asOf: config.asOf)
+            let book = InteractionBook()
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
+            result = InputResult(
+                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader), seconds: 0,
+                interactions: book.byAccount)
+        case .accounts:
+            let input = config.inputs.accounts!
+            let (reader, columns) = try open(input, config)
+            let cleaner = AccountCleaner(config: input, columns: columns)
+            let book = AccountBook()
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
+            result = InputResult(
+                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader), seconds: 0,
+                accounts: book.accounts, conflictingAccountIds: Array(book.conflictingIds))
+        case .fxRates:
+            fatalError("FX rates are read before the other inputs")
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        progress.stage("ingest+clean \(kind.rawValue)", rows: result.ledger.rowsRead, bytes: result.file.bytes, seconds: result.seconds)
+        return result
+    }
+
+    static func fileInfo(_ input: InputConfig, _ reader: CSVReader) throws -> InputFileInfo {
+        InputFileInfo(
+            path: input.path, bytes: (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0,
+            sha256: try sha256(path: input.path), encoding: input.dialect.encoding.rawValue,
+            delimiter: String(UnicodeScalar(input.dialect.delimiter)), header: reader.header,
+            hadByteOrderMark: reader.hadByteOrderMark)
+    }
+
+    /// SHA-256 of a file, read in 1 MiB blocks.
+    static func sha256(path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CSVError.cannotOpen(file: path, reason: "cannot open for hashing")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,67 @@
+import CSVIO
+
+/// Canonical field → column index in one file, checked against its header.
+struct ColumnMap: Sendable {
+    private var indices: [String: Int] = [:]
+
+    /// Throws ``ConfigError/missingColumn`` listing the headers found when a mapped header is
+    /// absent. Headers are compared after trimming; `column_1`-style names address files
+    /// without a header row by position (1-based).
+    init(config: InputConfig, header: [String], pipelineFile: String) throws {
+        for (field, column) in config.columns.sorted(by: { $0.key < $1.key }) {
+            if let i = header.firstIndex(of: column.trimmingASCIIWhitespaceAndBOM()) {
+                indices[field] = i
+            } else if !config.dialect.hasHeader, let n = Int(column), n >= 1, n <= header.count {
+                indices[field] = n - 1
+            } else {
+                throw ConfigError.missingColumn(
+                    file: pipelineFile, input: config.kind.rawValue, field: field, column: column, headersFound: header)
+            }
+        }
+    }
+
+    subscript(field: String) -> Int? { indices[field] }
+}
+
+extension String {
+    func trimmingASCIIWhitespaceAndBOM() -> String {
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" || c == "\u{FEFF}" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension CSVRecord {
+    /// The trimmed field, or nil when the column is not mapped or the field is empty.
+    func text(_ column: Int?) -> String? {
+        guard let column else { return nil }
+        return withFieldBytes(column) { raw in
+            let t = trimmed(raw)
+            return t.isEmpty ? nil : String(decoding: t, as: UTF8.self)
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that is the same in every run (Swift's `Hasher` is seeded per
+/// process), used for duplicate keys.
+struct StableHash {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add<C: Collection<UInt8>>(_ bytes: C) {
+        for b in bytes {
+            value ^= UInt64(b)
+            value &*= 0x100_0000_01b3
+        }
+    }
+
+    mutating func add(_ s: String) {
+        var s = s
+        s.withUTF8 { add($0) }
+        add([0x1F] as [UInt8])
+    }
+
+    mutating func add(_ n: Int64) {
+        withUnsafeBytes(of: n.littleEndian) { add($0) }
+    }
+}

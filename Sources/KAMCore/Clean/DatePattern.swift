@@ -1,0 +1,113 @@
+/// A date pattern such as `yyyy-MM-dd`, `dd/MM/yyyy`, `yyyy/M/d` or `yyyy年M月d日`.
+///
+/// `yyyy` is four digits, `MM`/`dd` exactly two, `M`/`d` one or two; anything else is a literal.
+/// The day/month order is whatever the pattern says; it is never guessed. A time of day after
+/// the date (`2024-03-05 14:30`, `2024-03-05T14:30:00Z`) is allowed and ignored.
+public struct DatePattern: Sendable, Hashable {
+    enum Token: Sendable, Hashable {
+        case year4, month(exact: Bool), day(exact: Bool), literal([UInt8])
+    }
+    let tokens: [Token]
+    public let text: String
+
+    public init?(_ pattern: String) {
+        var tokens: [Token] = []
+        var chars = Array(pattern)
+        var sawYear = false, sawMonth = false, sawDay = false
+        while !chars.isEmpty {
+            let c = chars[0]
+            var run = 0
+            while run < chars.count && chars[run] == c { run += 1 }
+            switch (c, run) {
+            case ("y", 4): tokens.append(.year4); sawYear = true
+            case ("M", 1), ("M", 2): tokens.append(.month(exact: run == 2)); sawMonth = true
+            case ("d", 1), ("d", 2): tokens.append(.day(exact: run == 2)); sawDay = true
+            case ("y", _), ("M", _), ("d", _): return nil
+            default:
+                let bytes = Array(String(chars[0..<run]).utf8)
+                if case .literal(let prev)? = tokens.last {
+                    tokens[tokens.count - 1] = .literal(prev + bytes)
+                } else {
+                    tokens.append(.literal(bytes))
+                }
+            }
+            chars.removeFirst(run)
+        }
+        guard sawYear, sawMonth, sawDay else { return nil }
+        self.tokens = tokens
+        self.text = pattern
+    }
+
+    /// Parses trimmed UTF-8 bytes; nil when they do not match or name no real day.
+    public func parse(_ s: UnsafeBufferPointer<UInt8>) -> Day? {
+        var i = 0
+        var y = 0, m = 0, d = 0
+        func digits(min: Int, max: Int) -> Int? {
+            var n = 0, count = 0
+            while count < max, i < s.count, s[i] >= 0x30, s[i] <= 0x39 {
+                n = n * 10 + Int(s[i] - 0x30)
+                i += 1
+                count += 1
+            }
+            return count >= min ? n : nil
+        }
+        for token in tokens {
+            switch token {
+            case .year4: guard let v = digits(min: 4, max: 4) else { return nil }; y = v
+            case .month(let exact): guard let v = digits(min: exact ? 2 : 1, max: 2) else { return nil }; m = v
+            case .day(let exact): guard let v = digits(min: exact ? 2 : 1, max: 2) else { return nil }; d = v
+            case .literal(let bytes):
+                guard i + bytes.count <= s.count else { return nil }
+                for b in bytes {
+                    guard s[i] == b else { return nil }
+                    i += 1
+                }
+            }
+        }
+        if i < s.count {
+            // Only a time of day may follow: a space or 'T', then a digit.
+            guard s[i] == 0x20 || s[i] == UInt8(ascii: "T"), i + 1 < s.count, s[i + 1] >= 0x30, s[i + 1] <= 0x39 else { return nil }
+        }
+        return Day(year: y, month: m, day: d)
+    }
+}
+
+/// Tries an input's date patterns in order, then Excel serial days when enabled.
+public struct DateParser: Sendable {
+    public let patterns: [DatePattern]
+    public let excelSerialDates: Bool
+
+    public init(formats: [String], excelSerialDates: Bool) {
+        patterns = formats.compactMap(DatePattern.init)
+        self.excelSerialDates = excelSerialDates
+    }
+
+    public func parse(_ s: UnsafeBufferPointer<UInt8>) -> Day? {
+        for p in patterns {
+            if let day = p.parse(s) { return day }
+        }
+        if excelSerialDates, !s.isEmpty, s.count <= 7, s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            // Excel's day 1 is 1900-01-01 and it counts a 29 Feb 1900 that never was, so
+            // serials from 61 on are days since 1899-12-30.
+            var n = 0
+            for b in s { n = n * 10 + Int(b - 0x30) }
+            guard n >= 61 else { return nil }
+            return Day(year: 1899, month: 12, day: 30)! + n
+        }
+        return nil
+    }
+
+    public func parse(_ s: String) -> Day? {
+        var s = s
+        return s.withUTF8 { parse(trimmed($0)) }
+    }
+}
+
+/// The buffer without leading and trailing ASCII spaces, tabs, CR and LF.
+@inline(__always)
+func trimmed(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var lo = 0, hi = s.count
+    while lo < hi, s[lo] == 0x20 || s[lo] == 0x09 || s[lo] == 0x0D || s[lo] == 0x0A { lo += 1 }
+    while hi > lo, s[hi - 1] == 0x20 || s[hi - 1] == 0x09 || s[hi - 1] == 0x0D || s[hi - 1] == 0x0A { hi -= 1 }
+    return UnsafeBufferPointer(rebasing: s[lo..<hi])
+}

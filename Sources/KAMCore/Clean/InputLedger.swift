@@ -1,0 +1,76 @@
+/// Sums of amounts in one reconciliation bucket: as written per currency, and in the base
+/// currency where a rate exists.
+public struct ControlTotal: Sendable, Hashable {
+    public var rows = 0
+    public var byCurrency: [String: Money] = [:]
+    public var base: Money = .zero
+    /// Rows whose amount parsed but whose currency has no rate (not in `base`).
+    public var unconvertedRows = 0
+
+    mutating func add(_ amount: Money, currency: String, base: Money?) {
+        rows += 1
+        byCurrency[currency, default: .zero] = byCurrency[currency, default: .zero] + amount
+        if let base { self.base = self.base + base } else { unconvertedRows += 1 }
+    }
+
+    mutating func subtract(_ amount: Money, currency: String, base: Money?) {
+        rows -= 1
+        byCurrency[currency, default: .zero] = byCurrency[currency, default: .zero] - amount
+        if let base { self.base = self.base - base } else { unconvertedRows -= 1 }
+    }
+
+    mutating func merge(_ other: ControlTotal) {
+        rows += other.rows
+        for (c, m) in other.byCurrency { byCurrency[c, default: .zero] = byCurrency[c, default: .zero] + m }
+        base = base + other.base
+        unconvertedRows += other.unconvertedRows
+    }
+}
+
+/// Where every row of one input went: `rows_read = rows_accepted + rows_rejected +
+/// duplicates_merged + excluded_after_as_of`, with amount control totals per bucket.
+public struct InputLedger: Sendable {
+    public var kind: InputKind
+    public var rowsRead = 0
+    public var rowsAccepted = 0
+    public var rowsRejected = 0
+    public var duplicatesMerged = 0
+    public var excludedAfterAsOf = 0
+    public var rejectsByReason: [RejectReason: Int] = [:]
+    /// Amount totals (transactions only): every row whose amount parsed, and its bucket.
+    public var read = ControlTotal()
+    public var accepted = ControlTotal()
+    public var rejected = ControlTotal()
+    public var merged = ControlTotal()
+    public var excluded = ControlTotal()
+    /// Accepted lines by status and their base-currency totals (transactions only).
+    public var paidLines = 0
+    public var refundLines = 0
+    public var cancelledLines = 0
+    public var paidBase: Money = .zero
+    public var refundedBase: Money = .zero
+    public var cancelledBase: Money = .zero
+    /// Accepted net revenue (paid − refunded, base currency) by day: the control total the KPI
+    /// tables reconcile to for any window.
+    public var netRevenueByDay: [Day: Money] = [:]
+
+    /// Accepted net revenue over days in `window`.
+    public func netRevenue(in window: ClosedRange<Day>) -> Money {
+        netRevenueByDay.reduce(Money.zero) { window.contains($1.key) ? $0 + $1.value : $0 }
+    }
+
+    public init(kind: InputKind) { self.kind = kind }
+
+    /// The identity every input must satisfy.
+    public var balances: Bool { rowsRead == rowsAccepted + rowsRejected + duplicatesMerged + excludedAfterAsOf }
+
+    /// Net revenue accepted (paid − refunded), base currency.
+    public var netRevenueBase: Money { paidBase - refundedBase }
+
+    public var rejectRate: Double { rowsRead == 0 ? 0 : Double(rowsRejected) / Double(rowsRead) }
+
+    /// Reasons by count, largest first (ties by code).
+    public var topReasons: [(RejectReason, Int)] {
+        rejectsByReason.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+    }
+}

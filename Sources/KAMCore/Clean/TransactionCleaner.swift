@@ -1,0 +1,194 @@
+import CSVIO
+
+/// Cleans the transactions export: every row ends accepted, rejected (with a reason), merged
+/// as a duplicate, or excluded as dated after `as_of`.
+///
+/// Rows are normalised in parallel batch by batch (``normalise(_:)`` is pure); duplicates and
+/// the per-account day totals are resolved in file order by ``TransactionBook``.
+struct TransactionCleaner: Sendable {
+    let config: InputConfig
+    let columns: ColumnMap
+    let fx: FXTable
+    let asOf: Day
+    let baseCurrency: String
+    let dates: DateParser
+    let amounts: AmountParser
+
+    init(config: InputConfig, columns: ColumnMap, fx: FXTable, asOf: Day) {
+        self.config = config
+        self.columns = columns
+        self.fx = fx
+        self.asOf = asOf
+        self.baseCurrency = fx.baseCurrency
+        dates = DateParser(formats: config.dateFormats, excelSerialDates: config.excelSerialDates)
+        amounts = AmountParser(decimalComma: config.decimalComma)
+    }
+
+    /// A normalised row on its way to the book.
+    struct Row: Sendable {
+        var record: TransactionRecord
+        var line: Int
+        var byteOffset: Int
+        /// Duplicate key (txn_id [+ line_no], or the raw text for `exact`); nil: never a duplicate.
+        var key: UInt64?
+        var contentHash: UInt64
+        /// The original text, kept only on the second look at conflicting duplicates.
+        var raw: String?
+    }
+
+    struct Batch: Sendable {
+        var rows: [Row] = []
+        var rejects: [Reject] = []
+        var ledger: InputLedger
+        /// The amount of each rejected row, when it parsed (for the control totals).
+        var rejectedAmounts = ControlTotal()
+        var readAmounts = ControlTotal()
+        var excludedAmounts = ControlTotal()
+    }
+
+    /// Normalises a batch. With `onlyKeys`, returns just the rows with those duplicate keys,
+    /// with their raw text (the second look at conflicts).
+    func normalise(_ batch: RecordBatch, onlyKeys: Set<UInt64>? = nil) -> Batch {
+        var out = Batch(ledger: InputLedger(kind: .transactions))
+        out.rows.reserveCapacity(batch.count)
+        let cAccount = columns["account_id"], cDate = columns["date"], cAmount = columns["amount"]
+        let cStatus = columns["status"], cCurrency = columns["currency"], cTxn = columns["txn_id"]
+        let cLine = columns["line_no"], cCost = columns["cost"], cMargin = columns["margin"], cQuantity = columns["quantity"]
+        for i in 0..<batch.count {
+            let r = batch[i]
+            out.ledger.rowsRead += 1
+            func reject(_ reason: RejectReason, _ field: String, _ message: String, amount: (Money, String, Money?)? = nil) {
+                out.rejects.append(Reject(source: .transactions, line: r.line, field: field, reason: reason, message: message, raw: r.raw))
+                if let (a, c, b) = amount { out.rejectedAmounts.add(a, currency: c, base: b) }
+            }
+            if let problem = r.problem {
+                reject(RejectReason(problem), "", problem.message)
+                continue
+            }
+            // The amount first: every parseable amount counts in the control totals.
+            let amountText = r.text(cAmount)
+            let amount = amountText.flatMap { amounts.parse($0) }
+            let currency = r.text(cCurrency)?.uppercased() ?? config.currency ?? baseCurrency
+            let day = r.withFieldBytes(cDate!) { dates.parse(trimmed($0)) }
+            let rate = fx.rate(for: currency, on: day ?? asOf)
+            var parsed: (Money, String, Money?)?
+            if let amount {
+                let base = rate.map { amount.converted(at: $0) }
+                parsed = (amount, currency, base)
+                out.readAmounts.add(amount, currency: currency, base: base)
+            }
+            guard let accountId = r.text(cAccount) else {
+                reject(.missingAccountId, "account_id", "the account id is empty", amount: parsed)
+                continue
+            }
+            guard let day else {
+                let text = r.field(cDate!)
+                if text.allSatisfy({ $0 == " " || $0 == "\t" }) {
+                    reject(.missingDate, "date", "the date is empty", amount: parsed)
+                } else {
+                    reject(.badDate, "date", "'\(text)' matches none of \(config.dateFormats)", amount: parsed)
+                }
+                continue
+            }
+            guard let amount, let parsedAmount = parsed else {
+                if let amountText {
+                    reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
+                } else {
+                    reject(.missingAmount, "amount", "the amount is empty")
+                }
+                continue
+            }
+            var status = TransactionStatus.paid
+            if let cStatus {
+                let label = r.text(cStatus)?.lowercased() ?? ""
+                guard let s = config.statusMap[label] else {
+                    reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map", amount: parsedAmount)
+                    continue
+                }
+                status = s
+            }
+            if status == .paid && amount.units < 0 {
+                if config.negativePaidIsRefund {
+                    status = .refund
+                } else {
+                    reject(.negativePaidAmount, "amount", "paid line with negative amount \(amount)", amount: parsedAmount)
+                    continue
+                }
+            }
+            guard let rate else {
+                reject(.unknownCurrency, "currency", "no rate from \(currency) to \(baseCurrency) on \(day)", amount: parsedAmount)
+                continue
+            }
+            var baseCost: Money?
+            if let text = r.text(cCost) {
+                guard let c = amounts.parse(text) else {
+                    reject(.badNumber, "cost", "'\(text)' is not an exact amount", amount: parsedAmount)
+                    continue
+                }
+                baseCost = c.magnitude.converted(at: rate)
+            } else if let text = r.text(cMargin) {
+                guard let m = amounts.parse(text) else {
+                    reject(.badNumber, "margin", "'\(text)' is not an exact amount", amount: parsedAmount)
+                    continue
+                }
+                baseCost = (amount.magnitude - m).converted(at: rate)
+            }
+            if let text = r.text(cQuantity), Double(text) == nil {
+                reject(.badNumber, "quantity", "'\(text)' is not a number", amount: parsedAmount)
+                continue
+            }
+            var lineNo: String?
+            if let text = r.text(cLine) {
+                guard Int(text) != nil else {
+                    reject(.badNumber, "line_no", "'\(text)' is not a whole number", amount: parsedAmount)
+                    continue
+                }
+                lineNo = text
+            }
+            let converted = parsedAmount.2!
+            let signedBase: Money
+            switch status {
+            case .paid: signedBase = converted
+            case .refund: signedBase = -converted.magnitude
+            case .cancelled: signedBase = converted
+            }
+            if day > asOf {
+                out.ledger.excludedAfterAsOf += 1
+                out.excludedAmounts.add(amount, currency: currency, base: converted)
+                continue
+            }
+            let record = TransactionRecord(
+                accountId: accountId, day: day, status: status, amount: status == .refund ? -amount.magnitude : amount,
+                currency: currency, baseAmount: signedBase, baseCost: baseCost)
+            var content = StableHash()
+            content.add(accountId)
+            content.add(Int64(day.ordinal))
+            content.add(status.rawValue)
+            content.add(amount.units)
+            content.add(currency)
+            content.add(baseCost?.units ?? Int64.min)
+            var key: UInt64?
+            switch config.dedupe {
+            case .txnId:
+                if let txn = r.text(cTxn) {
+                    var h = StableHash()
+                    h.add(txn)
+                    h.add(lineNo ?? "")
+                    key = h.value
+                }
+            case .exact:
+                var h = StableHash()
+                h.add(r.rawBytes)
+                key = h.value
+            case .none: break
+            }
+            if let onlyKeys {
+                guard let key, onlyKeys.contains(key) else { continue }
+            }
+            out.rows.append(Row(
+                record: record, line: r.line, byteOffset: r.byteOffset, key: key, contentHash: content.value,
+                raw: onlyKeys == nil ? nil : r.raw))
+        }
+        return out
+    }
+}

@@ -1,0 +1,137 @@
+import CSVIO
+import Foundation
+
+/// `kam backtest`: fit at a cutoff, predict (cutoff, until], compare with what happened.
+///
+/// Purchases and spend are compared over the whole period; churn over (cutoff, cutoff + H] with
+/// H = `churn.horizon_days` (cut at `until` if that comes first).
+public enum Backtester {
+    public struct Summary: Sendable {
+        public var accounts: Int
+        public var actualPurchases: Int
+        public var expectedPurchases: Double
+        public var model: ChurnMetrics
+        public var supervised: ChurnMetrics?
+        public var chosen: ChurnMetrics
+    }
+
+    public static func run(_ config: PipelineConfig, cutoff: Day, until: Day, output: String, threads: Int, progress: Progress) throws -> Summary {
+        let folder = try RunFolder(destination: output, runId: Runner.makeRunId(Date()))
+        let clean = try CleanStage.run(config, threads: threads, progress: progress)
+        let t0 = Date()
+        let value = ValueStage.run(histories: clean.histories, asOf: cutoff, config: config, threads: threads)
+        let churn = ChurnStage.run(
+            histories: clean.histories, interactions: clean.interactions, hasInteractions: clean.hasInteractionsInput, value: value,
+            asOf: cutoff, config: config, threads: threads)
+        progress.stage("fit at cutoff \(cutoff.iso)", rows: value.accounts.count, seconds: Date().timeIntervalSince(t0))
+        let unit = config.timeUnit
+        let period = Double(until - cutoff) / unit.days
+        let churnEnd = min(until, cutoff + config.churn.horizonDays)
+        let model: PurchaseModel = value.modelUsed == .paretoNBD ? .paretoNBD(value.pareto) : .bgnbd(value.bgnbd)
+        let histories = Dictionary(uniqueKeysWithValues: clean.histories.map { ($0.accountId, $0) })
+        let ids = value.accounts.keys.sorted()
+
+        struct Row {
+            var id: String
+            var v: AccountValue
+            var actual: Int
+            var expected: Double
+            var actualSpend: Money
+            var expectedSpend: Double
+            var churned: Bool
+            var churn: AccountChurn
+        }
+        let rows: [Row] = ids.map { id in
+            let v = value.accounts[id]!
+            var actual = 0
+            var spend = Money.zero
+            var boughtInChurnWindow = false
+            for d in histories[id]!.days where d.day > cutoff && d.day <= until {
+                spend = spend + d.net
+                if d.isPurchase {
+                    actual += 1
+                    if d.day <= churnEnd { boughtInChurnWindow = true }
+                }
+            }
+            let expected = model.expected(t: period, x: v.frequency, tx: v.recency, T: v.age)
+            return Row(
+                id: id, v: v, actual: actual, expected: expected, actualSpend: spend, expectedSpend: expected * v.expectedSpend,
+                churned: !boughtInChurnWindow, churn: churn.accounts[id]!)
+        }
+        let labels = rows.map(\.churned)
+        let modelMetrics = ChurnMetrics(scores: rows.map(\.churn.model), churned: labels)
+        let supervisedMetrics = churn.supervisedAvailable ? ChurnMetrics(scores: rows.map { $0.churn.supervised ?? $0.churn.model }, churned: labels) : nil
+        let chosenMetrics = ChurnMetrics(scores: rows.map(\.churn.chosen), churned: labels)
+
+        let actualTotal = rows.reduce(0) { $0 + $1.actual }
+        let expectedTotal = rows.reduce(0.0) { $0 + $1.expected }
+        let mae = rows.isEmpty ? 0 : rows.reduce(0.0) { $0 + abs(Double($1.actual) - $1.expected) } / Double(rows.count)
+        let corr = correlation(rows.map { Double($0.actual) }, rows.map(\.expected))
+        let spendActual = rows.reduce(Money.zero) { $0 + $1.actualSpend }
+        let spendExpected = rows.reduce(0.0) { $0 + $1.expectedSpend }
+        let spendMAE = rows.isEmpty ? 0 : rows.reduce(0.0) { $0 + abs($1.actualSpend.double - $1.expectedSpend) } / Double(rows.count)
+        let spendCorr = correlation(rows.map(\.actualSpend.double), rows.map(\.expectedSpend))
+
+        let json: JSONValue = .object([
+            ("pipeline", .string(config.name)), ("cutoff", .string(cutoff.iso)), ("until", .string(until.iso)),
+            ("time_unit", .string(unit.rawValue)), ("period_length", .double(period)), ("accounts", .int(rows.count)),
+            ("model_used", .string(value.modelUsed.rawValue)),
+            ("models", Manifest.models(value, config: config)),
+            (
+                "repeat_purchases",
+                .object([
+                    ("actual", .int(actualTotal)), ("expected", .double(expectedTotal)),
+                    ("ratio_expected_to_actual", .double(actualTotal > 0 ? expectedTotal / Double(actualTotal) : 0)),
+                    ("mae_per_account", .double(mae)), ("correlation", .double(corr)),
+                ])
+            ),
+            (
+                "spend",
+                .object([
+                    ("currency", .string(config.baseCurrency)), ("actual", .money(spendActual)), ("expected", .number(CSVFormat.money(spendExpected))),
+                    ("mae_per_account", .double(spendMAE)), ("correlation", .double(spendCorr)),
+                ])
+            ),
+            (
+                "churn",
+                .object([
+                    ("window", .string("no purchase day in (\(cutoff.iso), \(churnEnd.iso)]")), ("horizon_days", .int(churnEnd - cutoff)),
+                    ("used", .string(churn.used.rawValue)), ("reason", .string(churn.reason)),
+                    ("model_based", modelMetrics.json), ("supervised", supervisedMetrics?.json ?? .null), ("chosen", chosenMetrics.json),
+                ])
+            ),
+        ])
+        try folder.write("backtest.json", text: json.rendered() + "\n")
+        var w = CSVWriterProxy(
+            columns: [
+                "account_id", "frequency", "recency", "age", "actual_purchases", "expected_purchases", "actual_spend",
+                "expected_spend", "churned", "churn_probability", "churn_probability_model", "churn_probability_supervised", "time_unit",
+            ], text: ["account_id", "time_unit"], bom: config.report.excelBOM)
+        for r in rows {
+            w.append([
+                r.id, String(Int(r.v.frequency)), CSVFormat.decimal(r.v.recency, 4), CSVFormat.decimal(r.v.age, 4), String(r.actual),
+                CSVFormat.decimal(r.expected, 4), r.actualSpend.formatted, CSVFormat.money(r.expectedSpend), r.churned ? "1" : "0",
+                CSVFormat.decimal(r.churn.chosen, 4), CSVFormat.decimal(r.churn.model, 4), CSVFormat.optional(r.churn.supervised, 4), unit.rawValue,
+            ])
+        }
+        try folder.write("backtest_accounts.csv", bytes: w.bytes)
+        try folder.commit()
+        progress.note("wrote \(folder.destination)")
+        return Summary(
+            accounts: rows.count, actualPurchases: actualTotal, expectedPurchases: expectedTotal, model: modelMetrics,
+            supervised: supervisedMetrics, chosen: chosenMetrics)
+    }
+
+    static func correlation(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(a.count)
+        guard n > 1 else { return 0 }
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for (x, y) in zip(a, b) {
+            sab += (x - ma) * (y - mb)
+            saa += (x - ma) * (x - ma)
+            sbb += (y - mb) * (y - mb)
+        }
+        return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0
+    }
+}

@@ -1,0 +1,171 @@
+import CSVIO
+import Foundation
+
+/// Runs a pipeline end to end and writes its run folder atomically.
+///
+/// Stages: ingest + clean (inputs concurrently), then segment alongside value → churn, then the
+/// reports, whose files are rendered concurrently. Results depend only on the inputs and
+/// `as_of`, never on the thread count.
+public enum Runner {
+    public struct Outcome: Sendable {
+        public var folder: String
+        public var rankedAccounts: Int
+        public var rejects: Int
+    }
+
+    public static func run(_ config: PipelineConfig, outputOverride: String? = nil, threads: Int, progress: Progress) throws -> Outcome {
+        let started = Date()
+        let runId = makeRunId(started)
+        let destination = outputOverride ?? config.output
+        let folder = try RunFolder(destination: destination, runId: runId)
+        var stages: [Manifest.Stage] = []
+
+        func timed<T>(_ name: String, rows: (T) -> Int, _ body: () throws -> T) rethrows -> T {
+            let t0 = Date()
+            let result = try body()
+            let seconds = Date().timeIntervalSince(t0)
+            stages.append(Manifest.Stage(name: name, seconds: seconds, rows: rows(result)))
+            progress.stage(name, rows: rows(result), seconds: seconds)
+            return result
+        }
+
+        let clean = try timed("ingest+clean", rows: { $0.ledgers.values.reduce(0) { $0 + $1.rowsRead } }) {
+            try CleanStage.run(config, threads: threads, progress: progress)
+        }
+        // Segment runs beside value → churn.
+        let t0 = Date()
+        let branches = parallelMap(2, threads: max(2, threads)) { i -> Branch in
+            if i == 0 {
+                let s0 = Date()
+                let segments = SegmentStage.run(clean, asOf: config.asOf, settings: config.segment)
+                return .segment(segments, Date().timeIntervalSince(s0))
+            }
+            let v0 = Date()
+            let value = ValueStage.run(histories: clean.histories, asOf: config.asOf, config: config, threads: threads)
+            let valueSeconds = Date().timeIntervalSince(v0)
+            let c0 = Date()
+            let churn = ChurnStage.run(
+                histories: clean.histories, interactions: clean.interactions, hasInteractions: clean.hasInteractionsInput,
+                value: value, asOf: config.asOf, config: config, threads: threads)
+            return .valueChurn(value, valueSeconds, churn, Date().timeIntervalSince(c0))
+        }
+        guard case .segment(let segments, let segmentSeconds) = branches[0],
+            case .valueChurn(let value, let valueSeconds, let churn, let churnSeconds) = branches[1]
+        else { fatalError("branch order") }
+        stages.append(Manifest.Stage(name: "segment", seconds: segmentSeconds, rows: segments.count))
+        stages.append(Manifest.Stage(name: "value", seconds: valueSeconds, rows: value.accounts.count))
+        stages.append(Manifest.Stage(name: "churn", seconds: churnSeconds, rows: churn.accounts.count))
+        progress.stage("segment ∥ value → churn", rows: segments.count, seconds: Date().timeIntervalSince(t0))
+
+        let rows = try timed("report", rows: { (r: [AccountReportRow]) in r.count }) { () throws -> [AccountReportRow] in
+            let rows = AccountReport.build(clean: clean, segments: segments, value: value, churn: churn, config: config)
+            try writeReports(rows, clean: clean, value: value, churn: churn, config: config, folder: folder, threads: threads)
+            return rows
+        }
+        let manifest = makeManifest(
+            config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, rows: rows,
+            stages: stages, threads: threads)
+        try folder.write("manifest.json", text: manifest.rendered() + "\n")
+        try folder.commit()
+        progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects)")
+        return Outcome(folder: folder.destination, rankedAccounts: rows.count, rejects: clean.rejects.count)
+    }
+
+    enum Branch: Sendable {
+        case segment([AccountSegment], Double)
+        case valueChurn(ValueResult, Double, ChurnResult, Double)
+    }
+
+    static let outputFiles = ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv"] + KPITables.dimensions.map(\.file)
+
+    static func writeReports(
+        _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, config: PipelineConfig,
+        folder: RunFolder, threads: Int
+    ) throws {
+        var tiers: [ValueTier: Int] = [:]
+        for r in rows { tiers[r.tier, default: 0] += 1 }
+        let tierCounts = tiers
+        let files = outputFiles
+        let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
+            switch files[i] {
+            case "ranked_accounts.csv": return AccountReport.csv(rows, config: config)
+            case "rejects.csv": return RejectsReport.bytes(clean.rejects, bom: config.report.excelBOM)
+            case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts)
+            default:
+                let d = KPITables.dimensions.first { $0.file == files[i] }!
+                return KPITables.byDimension(rows, column: d.column, key: d.key, config: config)
+            }
+        }
+        for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }
+    }
+
+    static func makeRunId(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return f.string(from: date) + "-" + String(getpid())
+    }
+
+    static func iso(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    static func makeManifest(
+        config: PipelineConfig, runId: String, started: Date, clean: CleanData, value: ValueResult, churn: ChurnResult,
+        rows: [AccountReportRow], stages: [Manifest.Stage], threads: Int
+    ) -> JSONValue {
+        var notComputed: [JSONValue] = []
+        if !clean.hasAccountsInput {
+            notComputed.append(.string("market dimensions (industry, region, size, manager) and prospects: no accounts input; shown as Unknown"))
+        }
+        if !clean.hasInteractionsInput {
+            notComputed.append(.string("CSAT, complaints and interaction churn features: no interactions input"))
+        }
+        var tiers: [ValueTier: Int] = [:]
+        for r in rows { tiers[r.tier, default: 0] += 1 }
+        let unknownShown = Array(clean.unknownAccounts.prefix(1000))
+        return .object([
+            ("run_id", .string(runId)), ("pipeline", .string(config.name)), ("pipeline_file", .string(config.file)),
+            ("as_of", .string(config.asOf.iso)), ("tool", .string("kam")), ("tool_version", .string(KAMVersion.current)),
+            ("started_utc", .string(iso(started))), ("finished_utc", .string(iso(Date()))), ("threads", .int(threads)),
+            ("base_currency", .string(config.baseCurrency)), ("time_unit", .string(config.timeUnit.rawValue)),
+            ("inputs", .object(clean.ledgers.keys.sorted().map { k in (k.rawValue, Manifest.input(k, clean.ledgers[k]!, clean.files[k]!, config: config)) })),
+            (
+                "fx_rates",
+                .object(clean.fx.currencies.compactMap { c in clean.fx.rate(for: c, on: config.asOf).map { (c, .double($0.double)) } })
+            ),
+            (
+                "unknown_accounts",
+                .object([
+                    ("count", .int(clean.unknownAccounts.count)), ("ids", .array(unknownShown.map(JSONValue.string))),
+                    ("truncated", .bool(unknownShown.count < clean.unknownAccounts.count)),
+                    ("note", .string("accounts with transactions but no row in the accounts input: kept and reported")),
+                ])
+            ),
+            (
+                "duplicate_accounts",
+                .object([
+                    ("conflicting_ids", .array(clean.conflictingAccountIds.map(JSONValue.string))),
+                    ("policy", .string("identical rows merged; a conflicting later row is rejected and the first row kept")),
+                ])
+            ),
+            ("stages", .array(stages.map { .object([("name", .string($0.name)), ("seconds", .double(($0.seconds * 1000).rounded() / 1000)), ("rows", .int($0.rows))]) })),
+            ("models", Manifest.models(value, config: config)),
+            ("churn", Manifest.churn(churn, config: config)),
+            (
+                "segment",
+                .object([
+                    ("abc_basis", .string(config.segment.abcBasis.rawValue)),
+                    ("tier_rule", .string("A while the cumulative share before the account is < \(config.segment.tierAUpTo), B while < \(config.segment.tierBUpTo), else C; basis ≤ 0 is C")),
+                    ("tiers", .object(ValueTier.allCases.map { ($0.rawValue, .int(tiers[$0] ?? 0)) })),
+                    ("lifecycle_days", .object([("new", .int(config.segment.newDays)), ("dormant", .int(config.segment.dormantDays)), ("churned", .int(config.segment.churnedDays))])),
+                ])
+            ),
+            ("not_computed", .array(notComputed)),
+            ("outputs", .array((outputFiles + ["manifest.json"]).sorted().map(JSONValue.string))),
+        ])
+    }
+}

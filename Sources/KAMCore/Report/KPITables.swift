@@ -1,0 +1,166 @@
+import Foundation
+
+/// KPIs of a group of accounts (DESIGN §8). Money sums are exact.
+struct KPIGroup {
+    var accounts = 0
+    var active = 0
+    var revenue12m = Money.zero
+    var revenuePrior12m = Money.zero
+    /// Over accounts with prior revenue > 0: Σ prior, Σ min(prior, last), Σ last, and how many
+    /// of them have last ≤ 0.
+    var retainedBase = Money.zero
+    var retainedGross = Money.zero
+    var retainedNet = Money.zero
+    var retainedAccounts = 0
+    var lostLogos = 0
+    var clvTotal = 0.0
+    var clvAccounts = 0
+    var revenueAtRisk = Money.zero
+    var churnSum = 0.0
+    var churnAccounts = 0
+    var satisfactionSum = 0.0
+    var satisfactionCount = 0
+    var complaints = 0
+    var resolutionSum = 0.0
+    var resolutionCount = 0
+
+    mutating func add(_ r: AccountReportRow) {
+        accounts += 1
+        if r.isActive { active += 1 }
+        revenue12m = revenue12m + r.revenue12m
+        revenuePrior12m = revenuePrior12m + r.revenuePrior12m
+        if r.revenuePrior12m.units > 0 {
+            retainedAccounts += 1
+            retainedBase = retainedBase + r.revenuePrior12m
+            retainedGross = retainedGross + min(r.revenuePrior12m, r.revenue12m)
+            retainedNet = retainedNet + r.revenue12m
+            if r.revenue12m.units <= 0 { lostLogos += 1 }
+        }
+        if let v = r.value {
+            clvTotal += v.clv
+            clvAccounts += 1
+        }
+        if let c = r.churn {
+            churnSum += c.chosen
+            churnAccounts += 1
+            if c.risk == .high { revenueAtRisk = revenueAtRisk + r.revenue12m }
+        }
+        satisfactionSum += r.satisfactionSum
+        satisfactionCount += r.satisfactionCount
+        complaints += r.complaints12m
+        resolutionSum += r.resolutionDaysSum
+        resolutionCount += r.resolutionCount
+    }
+
+    func ratio(_ a: Money, _ b: Money) -> Double? { b.units == 0 ? nil : a.double / b.double }
+    var growth: Double? { revenuePrior12m.units == 0 ? nil : (revenue12m - revenuePrior12m).double / revenuePrior12m.double }
+    var grr: Double? { ratio(retainedGross, retainedBase) }
+    var nrr: Double? { ratio(retainedNet, retainedBase) }
+    var logoChurn: Double? { retainedAccounts == 0 ? nil : Double(lostLogos) / Double(retainedAccounts) }
+    var arpa: Double? { active == 0 ? nil : revenue12m.double / Double(active) }
+    var clvMean: Double? { clvAccounts == 0 ? nil : clvTotal / Double(clvAccounts) }
+    var meanChurn: Double? { churnAccounts == 0 ? nil : churnSum / Double(churnAccounts) }
+    var csat: Double? { satisfactionCount == 0 ? nil : satisfactionSum / Double(satisfactionCount) }
+    var meanResolution: Double? { resolutionCount == 0 ? nil : resolutionSum / Double(resolutionCount) }
+}
+
+/// `kpi_summary.csv` and the `kpi_by_<dimension>.csv` tables.
+enum KPITables {
+    static let dimensionColumns = [
+        "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "revenue_share", "growth", "grr", "nrr",
+        "logo_churn", "arpa", "clv_total", "clv_mean", "revenue_at_risk", "mean_churn_probability", "csat",
+        "complaints_12m", "mean_resolution_days", "currency",
+    ]
+
+    static let dimensions: [(file: String, column: String, key: @Sendable (AccountReportRow) -> String)] = [
+        ("kpi_by_tier.csv", "tier", { $0.tier.rawValue }),
+        ("kpi_by_industry.csv", "industry", { $0.segment.industry }),
+        ("kpi_by_region.csv", "region", { $0.segment.region }),
+        ("kpi_by_size.csv", "size", { $0.segment.size }),
+        ("kpi_by_manager.csv", "account_manager", { $0.segment.accountManager }),
+        ("kpi_by_lifecycle.csv", "lifecycle", { $0.segment.lifecycle.rawValue }),
+    ]
+
+    static func byDimension(_ rows: [AccountReportRow], column: String, key: (AccountReportRow) -> String, config: PipelineConfig) -> [UInt8] {
+        var groups: [String: KPIGroup] = [:]
+        var total = KPIGroup()
+        for r in rows {
+            groups[key(r), default: KPIGroup()].add(r)
+            total.add(r)
+        }
+        var w = CSVWriterProxy(columns: [column] + dimensionColumns, text: [column, "currency"], bom: config.report.excelBOM)
+        for name in groups.keys.sorted() {
+            let g = groups[name]!
+            w.append([name] + values(g, total: total, currency: config.baseCurrency))
+        }
+        w.append(["Total"] + values(total, total: total, currency: config.baseCurrency))
+        return w.bytes
+    }
+
+    static func values(_ g: KPIGroup, total: KPIGroup, currency: String) -> [String] {
+        let o = CSVFormat.optional
+        return [
+            String(g.accounts), String(g.active), g.revenue12m.formatted, g.revenuePrior12m.formatted,
+            o(g.ratio(g.revenue12m, total.revenue12m), 4), o(g.growth, 4), o(g.grr, 4), o(g.nrr, 4), o(g.logoChurn, 4),
+            o(g.arpa, 2), CSVFormat.money(g.clvTotal), o(g.clvMean, 2), g.revenueAtRisk.formatted, o(g.meanChurn, 4),
+            o(g.csat, 2), String(g.complaints), o(g.meanResolution, 2), currency,
+        ]
+    }
+
+    /// Concentration over accounts with positive last-12-month revenue.
+    struct Concentration {
+        var top10Share: Double?
+        var top20PercentShare: Double?
+        var hhi: Double?
+        var effectiveAccounts: Double?
+
+        init(_ rows: [AccountReportRow]) {
+            let revenues = rows.map { $0.revenue12m.double }.filter { $0 > 0 }.sorted(by: >)
+            let total = revenues.reduce(0, +)
+            guard total > 0 else { return }
+            top10Share = revenues.prefix(10).reduce(0, +) / total
+            top20PercentShare = revenues.prefix(Int((Double(revenues.count) * 0.2).rounded(.up))).reduce(0, +) / total
+            let h = revenues.reduce(0) { $0 + pow($1 / total * 100, 2) }
+            hhi = h
+            effectiveAccounts = 10_000 / h
+        }
+    }
+
+    static func summary(_ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int]) -> [UInt8] {
+        var g = KPIGroup()
+        for r in rows { g.add(r) }
+        let c = Concentration(rows)
+        let o = CSVFormat.optional
+        let cur = config.baseCurrency
+        let window = "(as_of − 365 days, as_of]"
+        var w = CSVWriterProxy(columns: ["kpi", "value", "unit", "definition"], text: ["kpi", "unit", "definition"], bom: config.report.excelBOM)
+        let rowsOut: [(String, String, String, String)] = [
+            ("as_of", config.asOf.iso, "date", "the day the run describes"),
+            ("accounts", String(g.accounts), "accounts", "accounts in the accounts input or with transactions"),
+            ("active_accounts", String(g.active), "accounts", "accounts with a purchase day in \(window)"),
+            ("revenue_12m", g.revenue12m.formatted, cur, "accepted net revenue (paid − refunds, base currency) dated in \(window)"),
+            ("revenue_prior_12m", g.revenuePrior12m.formatted, cur, "accepted net revenue dated in (as_of − 730, as_of − 365]"),
+            ("growth", o(g.growth, 4), "ratio", "(revenue_12m − revenue_prior_12m) / revenue_prior_12m"),
+            ("grr", o(g.grr, 4), "ratio", "over accounts with prior revenue > 0: Σ min(prior, last) / Σ prior; never above 1"),
+            ("nrr", o(g.nrr, 4), "ratio", "over accounts with prior revenue > 0: Σ last / Σ prior"),
+            ("logo_churn", o(g.logoChurn, 4), "ratio", "share of accounts with prior revenue > 0 whose last-12-month revenue is ≤ 0"),
+            ("arpa", o(g.arpa, 2), cur, "revenue_12m / active_accounts"),
+            ("top10_share", o(c.top10Share, 4), "ratio", "share of revenue_12m from the 10 largest accounts"),
+            ("top20pct_share", o(c.top20PercentShare, 4), "ratio", "share of revenue_12m from the largest 20 % of accounts with revenue (rounded up)"),
+            ("hhi", o(c.hhi, 2), "index", "Herfindahl–Hirschman index on revenue_12m shares in percent (0–10 000)"),
+            ("effective_accounts", o(c.effectiveAccounts, 2), "accounts", "10 000 / HHI: the number of equal accounts with the same concentration"),
+            ("clv_total", CSVFormat.money(g.clvTotal), cur, "sum of discounted CLV over clv.horizon_months"),
+            ("clv_mean", o(g.clvMean, 2), cur, "mean CLV over accounts with a purchase"),
+            ("revenue_at_risk", g.revenueAtRisk.formatted, cur, "revenue_12m of accounts whose churn_risk is high"),
+            ("mean_churn_probability", o(g.meanChurn, 4), "probability", "mean churn_probability over accounts with a purchase"),
+            ("csat", o(g.csat, 2), "score 0-100", "mean satisfaction of surveys dated in \(window), scaled to 0–100"),
+            ("complaints_12m", String(g.complaints), "complaints", "complaint interactions dated in \(window)"),
+            ("mean_resolution_days", o(g.meanResolution, 2), "days", "mean days to resolve those complaints, where resolved"),
+            ("tier_a_accounts", String(tierCounts[.A] ?? 0), "accounts", "accounts in value tier A"),
+            ("tier_b_accounts", String(tierCounts[.B] ?? 0), "accounts", "accounts in value tier B"),
+            ("tier_c_accounts", String(tierCounts[.C] ?? 0), "accounts", "accounts in value tier C"),
+        ]
+        for r in rowsOut { w.append([r.0, r.1, r.2, r.3]) }
+        return w.bytes
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Builds `manifest.json`: what was read (with checksums and the reconciliation of every
+/// input), what was fitted, what was chosen and why, and how long each stage took.
+enum Manifest {
+    struct Stage {
+        var name: String
+        var seconds: Double
+        var rows: Int
+    }
+
+    static func control(_ t: ControlTotal) -> JSONValue {
+        .object([
+            ("rows", .int(t.rows)),
+            ("by_currency", .object(t.byCurrency.keys.sorted().map { ($0, .money(t.byCurrency[$0]!)) })),
+            ("base", .money(t.base)),
+            ("rows_without_rate", .int(t.unconvertedRows)),
+        ])
+    }
+
+    static func input(_ kind: InputKind, _ ledger: InputLedger, _ file: InputFileInfo, config: PipelineConfig) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("path", .string(file.path)), ("bytes", .int(file.bytes)), ("sha256", .string(file.sha256)),
+            ("encoding", .string(file.encoding)), ("byte_order_mark", .bool(file.hadByteOrderMark)),
+            ("delimiter", .string(file.delimiter)), ("header", .array(file.header.map(JSONValue.string))),
+            ("rows_read", .int(ledger.rowsRead)), ("rows_accepted", .int(ledger.rowsAccepted)),
+            ("rows_rejected", .int(ledger.rowsRejected)), ("duplicates_merged", .int(ledger.duplicatesMerged)),
+            ("excluded_after_as_of", .int(ledger.excludedAfterAsOf)), ("reconciles", .bool(ledger.balances)),
+            ("reject_rate", .double(ledger.rejectRate)),
+            ("rejects_by_reason", .object(ledger.rejectsByReason.keys.sorted().map { ($0.rawValue, .int(ledger.rejectsByReason[$0]!)) })),
+        ]
+        if kind == .transactions {
+            let window = (config.asOf - 364)...config.asOf
+            pairs += [
+                (
+                    "control_totals",
+                    .object([
+                        ("currency_note", .string("amounts as written per currency; base = converted to \(config.baseCurrency)")),
+                        ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
+                        ("duplicates_merged", control(ledger.merged)), ("excluded_after_as_of", control(ledger.excluded)),
+                    ])
+                ),
+                (
+                    "accepted_lines",
+                    .object([
+                        ("paid", .int(ledger.paidLines)), ("refund", .int(ledger.refundLines)), ("cancelled", .int(ledger.cancelledLines)),
+                        ("paid_base", .money(ledger.paidBase)), ("refunded_base", .money(ledger.refundedBase)),
+                        ("cancelled_base_excluded_from_revenue", .money(ledger.cancelledBase)),
+                        ("net_revenue_base", .money(ledger.netRevenueBase)),
+                        ("net_revenue_base_12m", .money(ledger.netRevenue(in: window))),
+                    ])
+                ),
+            ]
+        }
+        return .object(pairs)
+    }
+
+    static func fit(_ d: FitDiagnostics, params: [(String, Double)], unit: TimeUnit?) -> JSONValue {
+        var pairs: [(String, JSONValue)] = params.map { ($0.0, .double($0.1)) }
+        pairs += [
+            ("log_likelihood", .double(d.logLikelihood)), ("converged", .bool(d.converged)), ("iterations", .int(d.iterations)),
+            ("starts", .int(d.starts)), ("accounts", .int(d.accounts)), ("distinct_summaries", .int(d.distinct)),
+            ("parameters_at_bound", .array(d.parametersAtBound.map(JSONValue.string))),
+            ("usable", .bool(d.isUsable)), ("problem", d.problem.map(JSONValue.string) ?? .null),
+        ]
+        if let unit { pairs.append(("time_unit", .string(unit.rawValue))) }
+        return .object(pairs)
+    }
+
+    static func models(_ v: ValueResult, config: PipelineConfig) -> JSONValue {
+        .object([
+            ("bgnbd", fit(v.bgnbdFit, params: [("r", v.bgnbd.r), ("alpha", v.bgnbd.alpha), ("a", v.bgnbd.a), ("b", v.bgnbd.b)], unit: config.timeUnit)),
+            ("pareto_nbd", fit(v.paretoFit, params: [("r", v.pareto.r), ("alpha", v.pareto.alpha), ("s", v.pareto.s), ("beta", v.pareto.beta)], unit: config.timeUnit)),
+            ("gamma_gamma", fit(v.gammaGammaFit, params: [("p", v.gammaGamma.p), ("q", v.gammaGamma.q), ("gamma", v.gammaGamma.gamma)], unit: nil)),
+            ("used", .string(v.modelUsed.rawValue)), ("reason", .string(v.modelReason)), ("spend_policy", .string(v.spendPolicy)),
+            (
+                "clv",
+                .object([
+                    ("horizon_months", .int(config.clv.horizonMonths)), ("monthly_discount_rate", .double(config.clv.monthlyDiscountRate)),
+                    ("margin", .double(config.clv.margin)),
+                    ("margin_policy", .string(config.inputs.transactions.columns["cost"] != nil || config.inputs.transactions.columns["margin"] != nil ? "each account's own margin history where every line has a cost, else the configured margin" : "the configured margin")),
+                    ("month_length_days", .double(365.25 / 12)),
+                ])
+            ),
+        ])
+    }
+
+    static func churn(_ c: ChurnResult, config: PipelineConfig) -> JSONValue {
+        .object([
+            ("used", .string(c.used.rawValue)), ("reason", .string(c.reason)), ("horizon_days", .int(config.churn.horizonDays)),
+            (
+                "risk_bands",
+                .object([
+                    ("low", .string("churn_probability < \(config.churn.mediumFrom)")),
+                    ("medium", .string("\(config.churn.mediumFrom) ≤ churn_probability < \(config.churn.highFrom)")),
+                    ("high", .string("churn_probability ≥ \(config.churn.highFrom)")),
+                ])
+            ),
+            (
+                "training",
+                .object([
+                    ("features_as_of", .string(c.trainingDay.iso)), ("label", .string("no purchase day in (\(c.trainingDay.iso), \(config.asOf.iso)]")),
+                    ("accounts", .int(c.trainingAccounts)), ("churned", .int(c.trainingChurned)),
+                    ("retained", .int(c.trainingAccounts - c.trainingChurned)),
+                ])
+            ),
+            ("model_based_holdout", c.modelHoldout?.json ?? .null),
+            ("supervised_holdout", c.supervisedHoldout?.json ?? .null),
+            ("coefficients", .object(c.coefficients.map { ($0.0, .double($0.1)) })),
+        ])
+    }
+}
