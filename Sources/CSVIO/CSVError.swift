@@ -41,6 +41,9 @@ public enum CSVRecordProblem: Sendable, Hashable {
     case badQuote
     /// The record's bytes are not valid UTF-8 or contain NUL bytes (binary data).
     case notText
+    /// A carriage return outside quotes in the middle of a line (old Mac line ends, or a CR
+    /// typed into an unquoted field).
+    case bareCarriageReturn
 
     /// A stable code for the rejects file.
     public var code: String {
@@ -49,6 +52,7 @@ public enum CSVRecordProblem: Sendable, Hashable {
         case .unterminatedQuote: return "unterminated_quote"
         case .badQuote: return "bad_quote"
         case .notText: return "not_text"
+        case .bareCarriageReturn: return "bare_carriage_return"
         }
     }
 
@@ -58,6 +62,7 @@ public enum CSVRecordProblem: Sendable, Hashable {
         case .unterminatedQuote: return "a quoted field is not closed before the end of the file"
         case .badQuote: return "a quote character inside a field that RFC 4180 does not allow"
         case .notText: return "the record is not UTF-8 text (binary data or NUL bytes)"
+        case .bareCarriageReturn: return "a carriage return outside quotes that does not end the line"
         }
     }
 }

@@ -75,13 +75,13 @@ public final class CSVReader {
             let result = ChunkParser.parse(
                 window: UnsafeRawBufferPointer(window), start: dataStart, stopAt: filled, end: filled,
                 isEndOfFile: endOfFile, dialect: dialect, expectedFields: nil, maxRecords: 1)
-            if result.batch.count == 0 {
+            if result.parts.count == 0 {
                 if endOfFile { throw CSVError.emptyFile(file: path) }
                 try growOrFail(line: lineAtDataStart + result.linesConsumed)
                 continue
             }
-            let first = result.batch[0]
-            let line = lineAtDataStart + first.line
+            let first = RecordBatch(parts: result.parts, firstLine: lineAtDataStart, textOffset: windowOffset + dataStart)[0]
+            let line = first.line
             if let problem = first.problem {
                 throw CSVError.badHeader(file: path, line: line, reason: problem.message)
             }
@@ -155,10 +155,7 @@ public final class CSVReader {
             var batches: [RecordBatch] = []
             batches.reserveCapacity(results.count)
             for result in results {
-                var batch = result.batch
-                let base = line
-                for i in batch.lines.indices { batch.lines[i] += base }
-                batch.textOffset = windowOffset + position
+                let batch = RecordBatch(parts: result.parts, firstLine: line, textOffset: windowOffset + position)
                 line += result.linesConsumed
                 position = result.endPosition
                 if batch.count > 0 { batches.append(batch) }

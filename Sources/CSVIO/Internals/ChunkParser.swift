@@ -5,8 +5,20 @@
 #endif
 
 /// What one chunk parse produced and where it stopped.
+/// A chunk's records before they are placed in the file (line numbers relative to its start).
+struct ChunkParts: Sendable {
+    var text: [UInt8]
+    var fields: FieldStorage
+    var recordFieldEnds: [Int32]
+    var rawStarts: [Int32]
+    var rawEnds: [Int32]
+    var lines: [Int32]
+    var problems: [Int: CSVRecordProblem]
+    var count: Int { lines.count }
+}
+
 struct ChunkResult: Sendable {
-    var batch: RecordBatch
+    var parts: ChunkParts
     /// Position (in the window) just past the last complete record; the next chunk starts here.
     var endPosition: Int
     /// Physical lines consumed, counted from the chunk's start (blank lines included).
@@ -34,13 +46,12 @@ enum ChunkParser {
         dialect: CSVDialect, expectedFields: Int?, maxRecords: Int = .max
     ) -> ChunkResult {
         let base = window.baseAddress!
-        let sink = FieldSink(capacity: max(64, (min(stopAt, end) - start) + 64))
-        var parser = LibcsvParser(dialect: dialect, sink: sink)
-        var batch = RecordBatch()
+        let parser = LibcsvParser(dialect: dialect, capacity: max(64, (min(stopAt, end) - start) + 64))
+        let sink = parser.sink
         var recordFieldEnds: [Int32] = []
         var rawStarts: [Int32] = []
         var rawEnds: [Int32] = []
-        var lines: [Int] = []
+        var lines: [Int32] = []
         var problems: [Int: CSVRecordProblem] = [:]
 
         var position = start
@@ -62,17 +73,17 @@ enum ChunkParser {
             let index = lines.count
             var problem = problem
             if problem != nil {
-                sink.rollback(toField: recordFirstField)
+                sink.pointee.rollback(toField: recordFirstField)
             } else if !isText(base + recordStart, count: rawEndPosition - recordStart) {
                 problem = .notText
-            } else if let expectedFields, sink.fieldEnds.count - recordFirstField != expectedFields {
-                problem = .fieldCount(expected: expectedFields, found: sink.fieldEnds.count - recordFirstField)
+            } else if let expectedFields, sink.pointee.fieldCount - recordFirstField != expectedFields {
+                problem = .fieldCount(expected: expectedFields, found: sink.pointee.fieldCount - recordFirstField)
             }
             if let problem { problems[index] = problem }
-            recordFieldEnds.append(Int32(sink.fieldEnds.count))
+            recordFieldEnds.append(Int32(sink.pointee.fieldCount))
             rawStarts.append(Int32(recordStart - start))
             rawEnds.append(Int32(rawEndPosition - start))
-            lines.append(recordLine)
+            lines.append(Int32(recordLine))
         }
 
         while true {
@@ -80,7 +91,7 @@ enum ChunkParser {
             if position >= end {
                 if inRecord {
                     if isEndOfFile {
-                        sink.rowsEnded = 0
+                        sink.pointee.rowsEnded = 0
                         if parser.finish() {
                             emit(rawEndPosition: rawEnd(end), problem: nil)
                         } else {
@@ -88,7 +99,7 @@ enum ChunkParser {
                         }
                         position = end
                     } else {
-                        sink.rollback(toField: recordFirstField)
+                        sink.pointee.rollback(toField: recordFirstField)
                         position = recordStart
                         line = recordLine
                         incomplete = true
@@ -102,7 +113,7 @@ enum ChunkParser {
             if !hasNewline && !isEndOfFile {
                 // The rest of the window is the start of a record that continues in the next one.
                 if inRecord {
-                    sink.rollback(toField: recordFirstField)
+                    sink.pointee.rollback(toField: recordFirstField)
                     position = recordStart
                     line = recordLine
                 }
@@ -112,9 +123,9 @@ enum ChunkParser {
             if !inRecord {
                 recordStart = position
                 recordLine = line
-                recordFirstField = sink.fieldEnds.count
+                recordFirstField = sink.pointee.fieldCount
             }
-            sink.rowsEnded = 0
+            sink.pointee.rowsEnded = 0
             let ok = parser.parse(base + position, count: pieceEnd - position)
             position = pieceEnd
             if hasNewline { line += 1 }
@@ -127,7 +138,7 @@ enum ChunkParser {
             if !hasNewline {
                 // End of file without a final newline.
                 if parser.finish() {
-                    if sink.rowsEnded > 0 { emit(rawEndPosition: rawEnd(pieceEnd), problem: nil) }
+                    if sink.pointee.rowsEnded > 0 { emit(rawEndPosition: rawEnd(pieceEnd), problem: nil) }
                 } else {
                     emit(rawEndPosition: rawEnd(pieceEnd), problem: .unterminatedQuote)
                 }
@@ -135,7 +146,11 @@ enum ChunkParser {
                 break
             }
             if parser.isBetweenRows {
-                if sink.rowsEnded > 0 { emit(rawEndPosition: rawEnd(pieceEnd), problem: nil) }
+                if sink.pointee.rowsEnded > 1 {
+                    emit(rawEndPosition: rawEnd(pieceEnd), problem: .bareCarriageReturn)
+                } else if sink.pointee.rowsEnded > 0 {
+                    emit(rawEndPosition: rawEnd(pieceEnd), problem: nil)
+                }
                 inRecord = false
             } else {
                 inRecord = true
@@ -143,15 +158,11 @@ enum ChunkParser {
         }
 
         let textEnd = lines.isEmpty ? start : start + Int(rawEnds[rawEnds.count - 1])
-        batch.text = Array(UnsafeRawBufferPointer(rebasing: window[start..<max(start, textEnd)]))
-        batch.fieldBytes = sink.fieldBytes
-        batch.fieldEnds = sink.fieldEnds
-        batch.recordFieldEnds = recordFieldEnds
-        batch.rawStarts = rawStarts
-        batch.rawEnds = rawEnds
-        batch.lines = lines
-        batch.problems = problems
-        return ChunkResult(batch: batch, endPosition: position, linesConsumed: line, incomplete: incomplete)
+        let parts = ChunkParts(
+            text: Array(UnsafeRawBufferPointer(rebasing: window[start..<max(start, textEnd)])),
+            fields: sink.pointee.takeStorage(), recordFieldEnds: recordFieldEnds, rawStarts: rawStarts, rawEnds: rawEnds,
+            lines: lines, problems: problems)
+        return ChunkResult(parts: parts, endPosition: position, linesConsumed: line, incomplete: incomplete)
     }
 
     /// Valid UTF-8 without NUL bytes. ASCII runs are checked eight bytes at a time.

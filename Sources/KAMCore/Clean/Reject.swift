@@ -8,6 +8,7 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
     case unterminatedQuote = "unterminated_quote"
     case badQuote = "bad_quote"
     case notText = "not_text"
+    case bareCarriageReturn = "bare_carriage_return"
     // Field values.
     case missingAccountId = "missing_account_id"
     case missingDate = "missing_date"
@@ -35,6 +36,7 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
         case .unterminatedQuote: return "a quoted field is never closed before the end of the file"
         case .badQuote: return "a quote character where RFC 4180 allows none (ab\"c, \"ab\"c)"
         case .notText: return "the row is not valid text in the declared encoding (binary data, NUL bytes)"
+        case .bareCarriageReturn: return "a carriage return outside quotes in the middle of a line (old Mac line ends?)"
         case .missingAccountId: return "the account id is empty"
         case .missingDate: return "the date is empty"
         case .badDate: return "the date matches none of the input's date_formats"
@@ -59,6 +61,7 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
         case .unterminatedQuote: self = .unterminatedQuote
         case .badQuote: self = .badQuote
         case .notText: self = .notText
+        case .bareCarriageReturn: self = .bareCarriageReturn
         }
     }
 }
