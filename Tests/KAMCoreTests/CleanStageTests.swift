@@ -1,0 +1,295 @@
+import CSVIO
+import Foundation
+import Testing
+
+@testable import KAMCore
+
+/// Writes the files and a pipeline over them; returns the pipeline's path.
+func pipeline(
+    transactions: String, txOptions: String = "", txColumns: String = "account_id: account_id, date: date, amount: amount",
+    interactions: String? = nil, ixOptions: String = "", accounts: String? = nil, fxRates: String? = nil,
+    extra: String = "", asOf: String = "2024-12-31"
+) -> String {
+    let dir = temporaryFolder()
+    write(transactions, to: dir.appendingPathComponent("tx.csv"))
+    var yaml = """
+        name: t
+        as_of: \(asOf)
+        base_currency: CNY
+        output: out
+        inputs:
+          transactions:
+            path: tx.csv
+            max_reject_rate: 1
+        \(txOptions.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            columns: { \(txColumns) }
+
+        """
+    if let interactions {
+        write(interactions, to: dir.appendingPathComponent("ix.csv"))
+        yaml += """
+              interactions:
+                path: ix.csv
+                max_reject_rate: 1
+            \(ixOptions.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+                columns: { account_id: account_id, date: date, type: type, satisfaction: satisfaction, resolution_days: resolution_days }
+
+            """
+    }
+    if let accounts {
+        write(accounts, to: dir.appendingPathComponent("accounts.csv"))
+        yaml += """
+              accounts:
+                path: accounts.csv
+                max_reject_rate: 1
+                columns: { account_id: account_id, name: name, industry: industry }
+
+            """
+    }
+    if let fxRates {
+        write(fxRates, to: dir.appendingPathComponent("fx.csv"))
+        yaml += """
+              fx_rates:
+                path: fx.csv
+                max_reject_rate: 1
+                columns: { currency: currency, rate: rate }
+
+            """
+    }
+    yaml += extra
+    return write(yaml, to: dir.appendingPathComponent("p.yaml"))
+}
+
+func clean(_ path: String, threads: Int = 1) throws -> CleanData {
+    try CleanStage.run(try PipelineConfig.load(path: path), threads: threads, progress: Progress(quiet: true))
+}
+
+@Suite struct CleanStageTests {
+    @Test func everyRowEndsInExactlyOnePlace() throws {
+        let data = try clean(pipeline(transactions: """
+            account_id,date,amount
+            A,2024-01-05,10
+            ,2024-01-05,10
+            B,2025-02-01,99
+            C,2024-13-01,5
+            D,2024-01-05,abc
+            E,2024-01-05,
+            F,,3
+            A,2024-01-05,10
+
+            """, txOptions: "dedupe: exact"))
+        let l = data.ledgers[.transactions]!
+        #expect(l.rowsRead == 8)
+        #expect(l.rowsAccepted == 1 && l.duplicatesMerged == 1 && l.excludedAfterAsOf == 1 && l.rowsRejected == 5)
+        #expect(l.balances)
+        #expect(l.rejectsByReason == [.missingAccountId: 1, .badDate: 1, .badAmount: 1, .missingAmount: 1, .missingDate: 1])
+        #expect(data.rejects.map(\.line) == [3, 5, 6, 7, 8])
+        #expect(data.rejects.first { $0.reason == .badAmount }?.raw == "D,2024-01-05,abc")
+        // Control totals: every parseable amount is read; buckets add up.
+        #expect(l.read.base == Money(units: (10 + 10 + 99 + 5 + 3 + 10) * Money.scale))
+        #expect(l.accepted.base + l.rejected.base + l.merged.base + l.excluded.base == l.read.base)
+    }
+
+    @Test func malformedRecordsBecomeRejectsWithTheirLines() throws {
+        let data = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,1\nB,2024-01-05\nC,\"2024-01-05,2\nD,2024-01-05,3\n"))
+        #expect(data.rejects.map(\.reason) == [.fieldCount, .unterminatedQuote])
+        #expect(data.rejects.map(\.line) == [3, 4])
+        #expect(data.rejects[1].raw == "C,\"2024-01-05,2\nD,2024-01-05,3")
+        let q = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,1\"\n"))
+        #expect(q.rejects.map(\.reason) == [.badQuote])
+        let binary = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,\u{0}1\n"))
+        #expect(binary.rejects.map(\.reason) == [.notText])
+        let cr = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,1\rB,2024-01-05,2\n"))
+        #expect(cr.rejects.map(\.reason) == [.bareCarriageReturn])
+    }
+
+    @Test func statusesCurrenciesAndRefunds() throws {
+        let data = try clean(pipeline(
+            transactions: """
+                account_id,date,amount,currency,status
+                A,2024-01-05,100,CNY,paid
+                A,2024-01-06,-20,CNY,refunded
+                A,2024-01-07,30,CNY,退款
+                A,2024-01-08,50,CNY,cancelled
+                A,2024-01-09,10,USD,已付款
+                A,2024-01-09,10,JPY,paid
+                A,2024-01-10,10,CNY,lost in transit
+                A,2024-01-10,10,CNY,
+                A,2024-01-11,-5,CNY,paid
+
+                """,
+            txColumns: "account_id: account_id, date: date, amount: amount, currency: currency, status: status",
+            fxRates: "currency,rate\nUSD,7.1\n"))
+        let l = data.ledgers[.transactions]!
+        #expect(l.rejectsByReason == [.unknownCurrency: 1, .unknownStatus: 2, .negativePaidAmount: 1])
+        #expect(l.paidLines == 2 && l.refundLines == 2 && l.cancelledLines == 1)
+        // Refunds are negative revenue whatever their sign; cancelled lines are not revenue.
+        #expect(l.netRevenueBase == Money(units: (100 + 71 - 20 - 30) * Money.scale))
+        #expect(l.cancelledBase == Money(units: 50 * Money.scale))
+        let days = data.histories[0].days
+        #expect(days.filter(\.isPurchase).count == 2)
+    }
+
+    @Test func negativePaidLinesAreRefundsWhenDeclared() throws {
+        let data = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,100\nA,2024-01-06,-20\n", txOptions: "negative_paid_is_refund: true"))
+        let l = data.ledgers[.transactions]!
+        #expect(l.refundLines == 1 && l.netRevenueBase == Money(units: 80 * Money.scale))
+    }
+
+    @Test func inlineFXAndCostColumns() throws {
+        let data = try clean(pipeline(
+            transactions: "account_id,date,amount,currency,cost,quantity\nA,2024-01-05,10,EUR,4,2\nA,2024-01-06,10,EUR,x,1\nA,2024-01-07,10,EUR,1,many\n",
+            txColumns: "account_id: account_id, date: date, amount: amount, currency: currency, cost: cost, quantity: quantity",
+            extra: "fx: { EUR: 7.8 }\n"))
+        #expect(data.ledgers[.transactions]!.rejectsByReason == [.badNumber: 2])
+        #expect(data.histories[0].days[0].paid == Money(units: 78 * Money.scale))
+        #expect(data.histories[0].days[0].cost == Money(units: 312_000))
+    }
+
+    @Test func duplicateTxnIdsMergeOrConflict() throws {
+        let data = try clean(pipeline(
+            transactions: """
+                txn_id,line_no,account_id,date,amount
+                T1,1,A,2024-01-05,10
+                T1,2,A,2024-01-05,20
+                T1,1,A,2024-01-05,10.00
+                T2,1,B,2024-01-06,5
+                T2,1,B,2024-01-06,5
+                T2,1,B,2024-01-06,6
+                ,1,C,2024-01-06,1
+                ,1,C,2024-01-06,1
+
+                """,
+            txOptions: "dedupe: txn_id", txColumns: "txn_id: txn_id, line_no: line_no, account_id: account_id, date: date, amount: amount"))
+        let l = data.ledgers[.transactions]!
+        // T1/1 twice with the same content (10 = 10.00): merged. T2/1 with 5, 5, 6: all three rejected.
+        #expect(l.duplicatesMerged == 1)
+        #expect(l.rejectsByReason == [.duplicateConflict: 3])
+        #expect(data.rejects.map(\.line) == [5, 6, 7])
+        #expect(data.rejects.allSatisfy { !$0.raw.isEmpty })
+        #expect(l.rowsAccepted == 4 && l.balances)
+        #expect(data.histories.map(\.accountId) == ["A", "C"])
+        #expect(l.accepted.base == Money(units: 32 * Money.scale))
+    }
+
+    @Test func idsAreStringsComparedAfterTrimming() throws {
+        let data = try clean(pipeline(transactions: "account_id,date,amount\n007,2024-01-05,1\n7,2024-01-05,1\n  007  ,2024-01-06,1\n"))
+        #expect(data.histories.map(\.accountId) == ["007", "7"])
+        #expect(data.histories[0].days.count == 2)
+    }
+
+    @Test func interactionsAreMappedScaledAndChecked() throws {
+        let data = try clean(pipeline(
+            transactions: "account_id,date,amount\nA,2024-01-05,1\n",
+            interactions: """
+                account_id,date,type,satisfaction,resolution_days
+                A,2024-02-01,拜访,,
+                A,2024-02-02,survey,4,
+                A,2024-02-03,complaint,,3
+                A,2024-02-04,smoke signal,,
+                A,2024-02-05,survey,7,
+                A,2024-02-06,complaint,,-1
+                A,2025-02-06,call,,
+
+                """,
+            ixOptions: "satisfaction_scale: \"1-5\""))
+        let l = data.ledgers[.interactions]!
+        #expect(l.rejectsByReason == [.unknownType: 1, .badSatisfaction: 1, .badResolution: 1])
+        #expect(l.excludedAfterAsOf == 1 && l.balances)
+        let records = data.interactions["A"]!
+        #expect(records.map(\.type) == [.visit, .survey, .complaint])
+        #expect(records[1].satisfaction == 75)
+        #expect(records[2].resolutionDays == 3)
+    }
+
+    @Test func resolutionFromResolvedDate() throws {
+        let dir = temporaryFolder()
+        write("account_id,date,amount\nA,2024-01-05,1\n", to: dir.appendingPathComponent("tx.csv"))
+        write("account_id,date,type,resolved\nA,2024-02-01,complaint,2024-02-11\nA,2024-02-01,complaint,2024-01-11\n", to: dir.appendingPathComponent("ix.csv"))
+        let path = write("""
+            name: t
+            as_of: 2024-12-31
+            output: out
+            inputs:
+              transactions: { path: tx.csv, columns: { account_id: account_id, date: date, amount: amount } }
+              interactions: { path: ix.csv, max_reject_rate: 1, columns: { account_id: account_id, date: date, type: type, resolved_date: resolved } }
+            """, to: dir.appendingPathComponent("p.yaml"))
+        let data = try clean(path)
+        #expect(data.interactions["A"]?.first?.resolutionDays == 10)
+        #expect(data.ledgers[.interactions]!.rejectsByReason == [.badResolution: 1])
+    }
+
+    @Test func accountDuplicatesAndUnknownAccounts() throws {
+        let data = try clean(pipeline(
+            transactions: "account_id,date,amount\nA,2024-01-05,1\nZ,2024-01-05,1\n",
+            accounts: "account_id,name,industry\nA,Acme,Retail\nA,Acme,Retail\nA,Acme Corp,Retail\nB,Beta,\n"))
+        let l = data.ledgers[.accounts]!
+        #expect(l.duplicatesMerged == 1 && l.rejectsByReason == [.duplicateAccountConflict: 1] && l.rowsAccepted == 2)
+        #expect(data.accounts["A"]?.name == "Acme")
+        #expect(data.conflictingAccountIds == ["A"])
+        #expect(data.unknownAccounts == ["Z"])
+    }
+
+    @Test func fxRateProblems() throws {
+        let data = try clean(pipeline(
+            transactions: "account_id,date,amount\nA,2024-01-05,1\n", fxRates: "currency,rate\nUSD,7.1\nEUR,-3\nUSD,7.2\n"))
+        #expect(data.ledgers[.fxRates]!.rejectsByReason == [.badRate: 2])
+    }
+
+    @Test func qualityGateNamesTheInputAndItsTopReasons() throws {
+        let dir = temporaryFolder()
+        write("account_id,date,amount\nA,2024-01-05,1\nB,bad,1\nC,bad,1\n", to: dir.appendingPathComponent("tx.csv"))
+        let path = write("""
+            name: t
+            as_of: 2024-12-31
+            output: out
+            inputs:
+              transactions: { path: tx.csv, max_reject_rate: 0.5, columns: { account_id: account_id, date: date, amount: amount } }
+            """, to: dir.appendingPathComponent("p.yaml"))
+        #expect {
+            _ = try clean(path)
+        } throws: { error in
+            guard let e = error as? QualityGateError else { return false }
+            return e.input == .transactions && e.topReasons.first?.0 == .badDate && e.description.contains("bad_date 2")
+        }
+    }
+
+    @Test func gb18030WithChineseHeadersGivesTheSameRecords() throws {
+        let text = "客户编号,交易日期,金额（元）\nC001,2024年3月5日,\"1,200.50\"\nC002,2024年3月6日,￥88\nC003,坏日期,1\n"
+        let columns = "account_id: 客户编号, date: 交易日期, amount: 金额（元）"
+        let options = "date_formats: [\"yyyy年M月d日\"]"
+        let utf8 = try clean(pipeline(transactions: text, txOptions: options, txColumns: columns))
+        let gbPath = pipeline(transactions: "", txOptions: options + "\nencoding: gb18030", txColumns: columns)
+        let gbFile = URL(fileURLWithPath: gbPath).deletingLastPathComponent().appendingPathComponent("tx.csv")
+        try Data(gb18030Bytes(text)).write(to: gbFile)
+        let gb = try clean(gbPath)
+        #expect(gb.histories == utf8.histories)
+        #expect(gb.rejects == utf8.rejects)
+        #expect(gb.histories.count == 2 && gb.rejects.count == 1)
+    }
+
+    @Test func sameResultWithOneOrManyThreads() throws {
+        let path = pipeline(transactions: String(repeating: "", count: 0) + (["account_id,date,amount"] + (0..<20_000).map { "A\($0 % 97),2024-0\(1 + $0 % 9)-1\($0 % 10),\($0 % 13).5" }).joined(separator: "\n"))
+        let one = try clean(path, threads: 1)
+        let four = try clean(path, threads: 4)
+        #expect(one.histories == four.histories)
+        #expect(one.ledgers[.transactions]!.accepted == four.ledgers[.transactions]!.accepted)
+    }
+}
+
+/// UTF-8 text converted to GB18030 with iconv.
+func gb18030Bytes(_ text: String) -> [UInt8] {
+    let cd = iconv_open("GB18030", "UTF-8")!
+    defer { iconv_close(cd) }
+    var input = Array(text.utf8)
+    var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
+    var inLeft = input.count, outLeft = output.count
+    input.withUnsafeMutableBytes { i in
+        output.withUnsafeMutableBytes { o in
+            var ip: UnsafeMutablePointer<CChar>? = i.baseAddress?.assumingMemoryBound(to: CChar.self)
+            var op: UnsafeMutablePointer<CChar>? = o.baseAddress?.assumingMemoryBound(to: CChar.self)
+            _ = iconv(cd, &ip, &inLeft, &op, &outLeft)
+        }
+    }
+    return Array(output[0..<(output.count - outLeft)])
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import KAMCore
+
+@Suite struct NormaliserTests {
+    @Test(arguments: [
+        ("yyyy-MM-dd", "2024-03-05", "2024-03-05"), ("dd/MM/yyyy", "05/03/2024", "2024-03-05"),
+        ("MM/dd/yyyy", "03/05/2024", "2024-03-05"), ("yyyy/M/d", "2024/3/5", "2024-03-05"),
+        ("yyyy年M月d日", "2024年3月5日", "2024-03-05"), ("yyyy-MM-dd", "2024-03-05 14:30:00", "2024-03-05"),
+        ("yyyy-MM-dd", "2024-03-05T14:30:00Z", "2024-03-05"), ("d.M.yyyy", "5.3.2024", "2024-03-05"),
+    ])
+    func readsConfiguredDateFormats(pattern: String, text: String, iso: String) {
+        #expect(DateParser(formats: [pattern], excelSerialDates: false).parse(text)?.iso == iso)
+    }
+
+    @Test func neverGuessesDayMonthOrderAndRejectsImpossibleDates() {
+        let dmy = DateParser(formats: ["dd/MM/yyyy"], excelSerialDates: false)
+        #expect(dmy.parse("13/01/2024")?.iso == "2024-01-13")
+        #expect(dmy.parse("01/13/2024") == nil)
+        let iso = DateParser(formats: ["yyyy-MM-dd"], excelSerialDates: false)
+        for bad in ["2024-02-30", "2023-02-29", "N/A", "20240105", "2024-1-5", "2024-01-05x", ""] { #expect(iso.parse(bad) == nil, "\(bad)") }
+        #expect(iso.parse("2024-02-29")?.iso == "2024-02-29")
+    }
+
+    @Test func triesFormatsInOrder() {
+        let p = DateParser(formats: ["dd/MM/yyyy", "yyyy-MM-dd"], excelSerialDates: false)
+        #expect(p.parse("2024-03-05")?.iso == "2024-03-05")
+        #expect(p.parse("05/03/2024")?.iso == "2024-03-05")
+    }
+
+    @Test func excelSerialDatesOnlyWhenEnabled() {
+        #expect(DateParser(formats: ["yyyy-MM-dd"], excelSerialDates: false).parse("45356") == nil)
+        #expect(DateParser(formats: ["yyyy-MM-dd"], excelSerialDates: true).parse("45356")?.iso == "2024-03-05")
+    }
+
+    static let amounts: [(String, Int64)] = [
+        ("1234.5", 12_345_000), ("1,234.50", 12_345_000), ("(1,234.00)", -12_340_000), ("￥1,200", 12_000_000),
+        ("$12.34", 123_400), ("€ 7", 70_000), ("１２３４．５", 12_345_000), ("  42  ", 420_000), ("-0.5", -5000),
+        ("+3", 30_000), ("1200元", 12_000_000), ("0.0001", 1), ("1,234,567.8", 12_345_678_000),
+    ]
+
+    @Test(arguments: amounts)
+    func readsAmountsExactly(text: String, units: Int64) {
+        #expect(AmountParser(decimalComma: false).parse(text) == Money(units: units))
+    }
+
+    @Test func readsDecimalCommaOnlyWhenDeclared() {
+        #expect(AmountParser(decimalComma: true).parse("1.234,56") == Money(units: 12_345_600))
+        #expect(AmountParser(decimalComma: false).parse("1.234,56") == nil)
+        #expect(AmountParser(decimalComma: true).parse("1,5") == Money(units: 15_000))
+    }
+
+    @Test(arguments: ["abc", "12..50", "1,23,4", "1,2345", "", "N/A", "1.23456", "--5", "(-5)", "1e5", "12-", ".", "5."])
+    func rejectsWhatItWouldHaveToGuess(text: String) {
+        #expect(AmountParser(decimalComma: false).parse(text) == nil)
+    }
+
+    @Test func moneyRoundsHalfToEvenAtTwoDecimals() {
+        #expect(Money(units: 12_345).formatted == "1.23")  // 1.2345 → 1.23 (4 < 5)
+        #expect(Money(units: 12_350).formatted == "1.24")  // 1.235 → 1.24 (tie, 3 is odd)
+        #expect(Money(units: 12_250).formatted == "1.22")  // 1.225 → 1.22 (tie, 2 is even)
+        #expect(Money(units: -12_350).formatted == "-1.24")
+        #expect(Money(units: -50).formatted == "0.00" || Money(units: -50).formatted == "-0.00")
+        #expect(Money(units: 10_000_000).formatted == "1000.00")
+    }
+
+    @Test func convertsAtExactRates() {
+        let rate = FXTable.parseRate("7.1")!
+        #expect(Money(units: 10_000).converted(at: rate) == Money(units: 71_000))
+        let third = FXTable.parseRate("0.33333333")!
+        #expect(Money(units: 30_000).converted(at: third) == Money(units: 10_000))
+        #expect(FXTable.parseRate("0") == nil && FXTable.parseRate("-1") == nil && FXTable.parseRate("1.123456789") == nil)
+    }
+
+    @Test func fxRatesApplyFromTheirValidFromDay() {
+        var fx = FXTable(baseCurrency: "CNY")
+        fx.add(currency: "USD", rate: FXTable.parseRate("7.0")!, validFrom: Day(iso: "2024-01-01"))
+        fx.add(currency: "USD", rate: FXTable.parseRate("7.2")!, validFrom: Day(iso: "2024-06-01"))
+        #expect(fx.rate(for: "USD", on: Day(iso: "2024-03-01")!)?.double == 7.0)
+        #expect(fx.rate(for: "USD", on: Day(iso: "2024-07-01")!)?.double == 7.2)
+        #expect(fx.rate(for: "USD", on: Day(iso: "2023-12-31")!) == nil)
+        #expect(fx.rate(for: "CNY", on: Day(iso: "2023-12-31")!) == .one)
+        let conflicting = fx.add(currency: "USD", rate: FXTable.parseRate("7.3")!, validFrom: Day(iso: "2024-06-01"))
+        #expect(!conflicting)
+    }
+
+    @Test func quintileScores() {
+        #expect(SegmentStage.quintileScores([1, 2, 3, 4, 5]) == [1, 2, 3, 4, 5])
+        #expect(SegmentStage.quintileScores([7, 7, 7, 7]) == [3, 3, 3, 3])
+        #expect(SegmentStage.quintileScores([42]) == [3])
+        #expect(SegmentStage.quintileScores([1, 2]) == [2, 4])
+        #expect(SegmentStage.quintileScores([]) == [])
+        // Ties share a score, whatever their order.
+        let s = SegmentStage.quintileScores([5, 1, 5, 3, 9, 9, 9, 2, 4, 6])
+        #expect(s[0] == s[2] && s[4] == s[5] && s[5] == s[6])
+        #expect(s[4] == 5 && s[1] == 1)
+        #expect(SegmentStage.quintileScores(Array(stride(from: 0.0, to: 100, by: 1))) == (0..<100).map { 1 + $0 / 20 })
+    }
+}
