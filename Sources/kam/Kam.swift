@@ -34,14 +34,7 @@ struct PipelineOptions: ParsableArguments {
 
 /// Maps errors to the exit codes of DESIGN §9: 2 usage or config, 3 data quality, 1 anything else.
 func kamExitCode(for error: any Error) -> ExitCode {
-    let message: String
-    let code: Int32
-    switch error {
-    case let e as ConfigError: (message, code) = (e.description, 2)
-    case let e as QualityGateError: (message, code) = (e.description, 3)
-    case let e as CustomStringConvertible: (message, code) = (e.description, 1)
-    default: (message, code) = ("\(error)", 1)
-    }
+    let message = "\(error)"
     FileHandle.standardError.write(Data("kam: error: \(message)\n".utf8))
-    return ExitCode(code)
+    return ExitCode(ExitStatus.code(for: error))
 }
