@@ -2,9 +2,25 @@ import Foundation
 
 /// The top three reasons for an account's churn risk, in words a KAM manager reads.
 enum ChurnDrivers {
+    /// Whether a high value of the feature means more risk (+1) or less (−1), in plain terms.
+    /// A contribution counts as a reason only when the value leans the risky way too: with
+    /// correlated features a model may give "many purchases" a positive weight, which no KAM
+    /// manager would call a churn reason.
+    static func riskDirection(_ name: String) -> Double {
+        switch name {
+        case "days_since_last_purchase", "refund_share", "days_since_contact", "complaints_180", "complaints_90",
+            "unresolved_complaints_180", "mean_resolution_days_365", "competitor_mentions_180", "competitors_90":
+            return 1
+        default: return -1
+        }
+    }
+
     /// From the supervised model: features whose contribution raises the risk most.
-    static func supervised(row: ChurnFeatureRow, names: [String], contributions: [Double]) -> String {
-        let ranked = zip(names, contributions).filter { $0.1 > 0.05 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    static func supervised(row: ChurnFeatureRow, names: [String], contributions: [Double], standardised: [Double]) -> String {
+        let ranked = names.indices
+            .filter { contributions[$0] > 0.05 && standardised[$0] * riskDirection(names[$0]) > 0 }
+            .map { (names[$0], contributions[$0]) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         var phrases: [String] = []
         var seen = Set<String>()
         for (name, _) in ranked {
@@ -53,7 +69,8 @@ enum ChurnDrivers {
             return String(format: "satisfaction %.0f", latest)
         case "competitor_mentions_180":
             return row.competitorMentions > 0 ? "\(row.competitorMentions) competitor mention\(row.competitorMentions == 1 ? "" : "s") in 180 days" : nil
-        case "meetings_90", "visits_90": return "\(row.meetings90) meeting\(row.meetings90 == 1 ? "" : "s")/visits in the last 90 days"
+        case "meetings_90", "visits_90": return "\(row.meetings90) meeting\(row.meetings90 == 1 ? "" : "s") or visits in the last 90 days"
+        case "contacts_90": return "\(row.contacts90) contact\(row.contacts90 == 1 ? "" : "s") in the last 90 days"
         default:
             if name.hasSuffix("s_90") { return "fewer \(name.dropLast(4))s in the last 90 days" }
             return nil

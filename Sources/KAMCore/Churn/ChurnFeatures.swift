@@ -16,6 +16,7 @@ struct ChurnFeatureRow: Sendable {
     var competitorMentions: Int
     var daysSinceContact: Int?
     var meetings90: Int
+    var contacts90 = 0
     var pAlive: Double
     var expectedPurchases: Double
     var refundShare: Double
@@ -36,7 +37,7 @@ struct ChurnFeatureBuilder: Sendable {
     ]
     static let interactionFeatures =
         InteractionType.allCases.map { "\($0.rawValue)s_90" } + [
-            "days_since_contact", "complaints_180", "unresolved_complaints_180", "mean_resolution_days_365",
+            "contacts_90", "days_since_contact", "complaints_180", "unresolved_complaints_180", "mean_resolution_days_365",
             "satisfaction_mean_365", "satisfaction_latest", "satisfaction_change", "competitor_mentions_180",
         ]
 
@@ -108,6 +109,10 @@ struct ChurnFeatureBuilder: Sendable {
             let change = earlier.isEmpty ? Double.nan : latest - earlier.reduce(0) { $0 + $1.1 } / Double(earlier.count)
             let sinceContact = lastContact.map { asOf - $0 }
             values += byType.map { log1p(Double($0)) }
+            let engagement = InteractionType.allCases.enumerated().filter { $0.element != .complaint && $0.element != .competitor }
+            let contacts = engagement.reduce(0) { $0 + byType[$1.offset] }
+            row.contacts90 = contacts
+            values += [log1p(Double(contacts))]
             values += [
                 log1p(Double(sinceContact ?? (asOf - first))), log1p(Double(complaints)), log1p(Double(unresolved)),
                 resolutions.isEmpty ? .nan : log1p(resolutions.reduce(0, +) / Double(resolutions.count)),

@@ -139,15 +139,17 @@ public enum ChurnStage {
             let row = builder.row(id, asOf: asOf, model: model)!
             var sup: Double?
             var contributions: [Double] = []
+            var standardised: [Double] = []
             if let supervised = finalModel {
                 let features = select(impute(row.values))
                 sup = supervised.probability(features)
                 contributions = supervised.contributions(features)
+                standardised = supervised.standardised(features)
             }
             let chosen = used == .supervised ? (sup ?? v.probabilityNoPurchase) : v.probabilityNoPurchase
             let drivers =
                 used == .supervised
-                ? ChurnDrivers.supervised(row: row, names: names, contributions: contributions)
+                ? ChurnDrivers.supervised(row: row, names: names, contributions: contributions, standardised: standardised)
                 : ChurnDrivers.modelBased(row: row, horizonDays: horizon)
             return (id, AccountChurn(model: v.probabilityNoPurchase, supervised: sup, chosen: chosen, risk: ChurnRiskBand(probability: chosen, settings: settings), drivers: drivers))
         }

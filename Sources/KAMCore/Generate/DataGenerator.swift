@@ -47,7 +47,7 @@ public struct DataGenerator {
     let options: Options
     static let currencies: [(code: String, rate: String, share: Double)] = [("CNY", "1", 0.85), ("USD", "7.1", 0.08), ("EUR", "7.8", 0.05), ("HKD", "0.91", 0.02)]
     static let sizes: [(name: String, share: Double, amount: Double, contact: Double)] = [
-        ("Small", 0.5, 800, 0.4), ("Medium", 0.3, 3000, 0.8), ("Large", 0.15, 12000, 1.5), ("Enterprise", 0.05, 40000, 2.5),
+        ("Small", 0.5, 800, 0.8), ("Medium", 0.3, 3000, 1.5), ("Large", 0.15, 12000, 2.5), ("Enterprise", 0.05, 40000, 4),
     ]
 
     public init(_ options: Options) { self.options = options }
@@ -252,15 +252,15 @@ public struct DataGenerator {
             let toDrop = drop.map { $0 - day } ?? Int.max
             let warning = toDrop >= 0 && toDrop < 150
             let gone = toDrop < 0
-            let rate = contact / 30 * (gone ? 0.15 : (warning ? 0.55 : 1))
+            let rate = contact / 30 * (gone ? 0.05 : (warning ? 0.4 : 1))
             day += max(1, Int(rng.exponential(rate: rate).rounded(.up)))
             guard day <= end else { break }
             let u = rng.uniform()
             let type: String
             var sat = ""
             var resolution = ""
-            let complaintShare = gone ? 0.05 : (warning ? 0.22 : 0.04)
-            let competitorShare = gone ? 0.04 : (warning ? 0.12 : 0.01)
+            let complaintShare = gone ? 0.05 : (warning ? 0.3 : 0.04)
+            let competitorShare = gone ? 0.1 : (warning ? 0.15 : 0.01)
             if u < complaintShare {
                 type = rng.chance(0.3) ? "投诉" : "complaint"
                 let days = (warning ? 12 : 4) * rng.exponential(rate: 1)
@@ -273,7 +273,7 @@ public struct DataGenerator {
                 satisfaction = min(10, max(1, satisfaction))
                 sat = String(Int((satisfaction + rng.normal() * 0.5).rounded()).clamped(1, 10))
             } else {
-                let pool = warning || gone ? ["email", "call", "email", "电话", "meeting"] : ["email", "call", "meeting", "visit", "拜访", "event", "training", "support", "project", "电话"]
+                let pool = gone ? ["email"] : (warning ? ["email", "call", "email", "电话", "meeting"] : ["email", "call", "meeting", "visit", "拜访", "event", "training", "support", "project", "电话"])
                 type = rng.pick(pool)
             }
             nextId += 1
