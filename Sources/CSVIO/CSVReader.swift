@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -116,10 +118,42 @@ public final class CSVReader {
 
     /// Parses every record after the header. `transform` runs on worker threads, one call per
     /// batch; `consume` receives the results on the calling thread in file order.
+    ///
+    /// Reading, parsing and `transform` run one window ahead of `consume` on a producer thread
+    /// (at most two windows of results wait), so the file-order work in `consume` overlaps
+    /// with the parallel work on the next window.
     public func forEachBatch<T: Sendable>(
         threads: Int,
-        transform: @Sendable (RecordBatch) throws -> T,
+        transform: @escaping @Sendable (RecordBatch) throws -> T,
         consume: (T) throws -> Void
+    ) throws {
+        do {
+            let queue = HandOff<[T]>(capacity: 2)
+            let producer = ProducerBox(reader: self)
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                do {
+                    try producer.reader.produce(threads: threads, transform: transform) { queue.push(.success($0)) }
+                    _ = queue.push(.success(nil))
+                } catch {
+                    _ = queue.push(.failure(error))
+                }
+                done.signal()
+            }
+            defer {
+                queue.cancel()
+                done.wait()
+            }
+            while let values = try queue.pop() {
+                for value in values { try consume(value) }
+            }
+        }
+    }
+
+    /// The producer side of ``forEachBatch``: windows in file order; stops when `deliver`
+    /// returns false (the consumer gave up).
+    private func produce<T: Sendable>(
+        threads: Int, transform: @Sendable (RecordBatch) throws -> T, deliver: ([T]) -> Bool
     ) throws {
         let threads = max(1, threads)
         let dialect = self.dialect
@@ -162,8 +196,8 @@ public final class CSVReader {
             }
             let ready = batches
             let transformed = try parallelMap(ready.count, threads: threads) { try transform(ready[$0]) }
-            for value in transformed { try consume(value) }
             bytesConsumed += position - dataStart
+            if !deliver(transformed) { return }
             let progressed = position > dataStart
             lineAtDataStart = line
             dataStart = position

@@ -11,7 +11,10 @@ import KAMCore
 //   kam-bench --work DIR --baseline PATH       the whole report
 //   kam-bench ingest FILE THREADS               one ingest pass (child process; prints MB/s and peak RSS)
 //   kam-bench clean FILE THREADS                one ingest+clean pass (child process)
+//   kam-bench models [--work DIR] [--lifetimes-up-to N]   model fits, and lifetimes on the same summaries
+//   kam-bench churn [--work DIR] [--sizes 100000,1000000]  churn training + scoring
 
+setvbuf(stdout, nil, _IOLBF, 0)
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
 
@@ -122,30 +125,116 @@ func best(_ n: Int, _ body: () throws -> (bytes: Int, seconds: Double)) rethrows
     return result
 }
 
-func modelBench(_ work: String) {
+/// Fits all three models on simulated summaries; the same summaries go to lifetimes when the
+/// Python package is importable, and the ratio is printed.
+func modelBench(_ work: String, lifetimesUpTo: Int) {
+    let python = lifetimesAvailable()
     for accounts in [100_000, 1_000_000] {
-        let sim = Simulation.bgnbd(accounts: accounts, r: 0.25, alpha: 4, a: 0.8, b: 2.5, T: 52, seed: 7)
+        let sim = Simulation.bgnbd(accounts: accounts, r: 0.25, alpha: 4, a: 0.8, b: 2.5, T: 52, spread: true, seed: 7)
+        // Day grain, as kam's summaries are: times in weeks with whole days.
+        let rounded = sim.map { (x: $0.x, tx: ($0.tx * 7).rounded() / 7, T: ($0.T * 7).rounded() / 7) }
+        let spend = Simulation.gammaGamma(frequencies: rounded.map(\.x), p: 6, q: 4, gamma: 15, seed: 9)
         let t0 = Date()
-        let inputs = ModelInput.collapse(sim.map { ($0.x, $0.tx, $0.T) })
+        let inputs = ModelInput.collapse(rounded)
         let (bg, _) = ModelFitter.fitBGNBD(inputs, threads: 2)
         let t1 = Date()
         let (pn, _) = ModelFitter.fitParetoNBD(inputs, threads: 2)
         let t2 = Date()
-        let spend = Simulation.gammaGamma(frequencies: sim.map(\.x), p: 6, q: 4, gamma: 15, seed: 9)
         let (gg, _) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
         let t3 = Date()
-        print(String(format: "models %7d accounts (%d distinct): BG/NBD %.2f s, Pareto/NBD %.2f s, Gamma-Gamma %.2f s, total %.2f s",
-            accounts, inputs.count, t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2), t3.timeIntervalSince(t0)))
+        let total = t3.timeIntervalSince(t0)
+        print(String(format: "kam models, %7d accounts (%d distinct summaries): BG/NBD %.2f s, Pareto/NBD %.2f s, Gamma-Gamma %.2f s, total %.2f s",
+            accounts, inputs.count, t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2), total))
         print(String(format: "  BG/NBD r=%.4f α=%.4f a=%.4f b=%.4f; Pareto/NBD r=%.4f α=%.4f s=%.4f β=%.4f; GG p=%.4f q=%.4f γ=%.4f",
             bg.r, bg.alpha, bg.a, bg.b, pn.r, pn.alpha, pn.s, pn.beta, gg.p, gg.q, gg.gamma))
-        // The same summaries for the Python comparison.
+        guard python, accounts <= lifetimesUpTo else {
+            print(python ? "  lifetimes: skipped at this size (--lifetimes-up-to)" : "  lifetimes: not importable (pip install lifetimes) — no comparison")
+            continue
+        }
         var csv = "frequency,recency,T,monetary_value\n"
-        for (i, s) in sim.enumerated() { csv += "\(s.x),\(s.tx),\(s.T),\(spend[i].m)\n" }
-        try? csv.write(toFile: work + "/summaries_\(accounts).csv", atomically: true, encoding: .utf8)
+        var k = 0
+        for s in rounded {
+            var m = 0.0
+            if s.x > 0 { m = spend[k].m; k += 1 }
+            csv += "\(s.x),\(s.tx),\(s.T),\(m)\n"
+        }
+        let file = work + "/summaries_\(accounts).csv"
+        try? csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let l0 = Date()
+        let output = (try? run("/usr/bin/env", ["python3", "Benchmarks/lifetimes_fit.py", file])) ?? "failed"
+        let seconds = Date().timeIntervalSince(l0)
+        print(output.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        print(String(format: "  kam is %.1f× faster than lifetimes on the same summaries (%.1f s wall for lifetimes incl. start-up)", seconds / total, seconds))
+    }
+}
+
+func lifetimesAvailable() -> Bool {
+    (try? run("/usr/bin/env", ["python3", "-c", "import lifetimes"])) != nil
+}
+
+/// Runs a program; its standard output, or nil on a non-zero exit.
+func run(_ exe: String, _ args: [String]) throws -> String? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return p.terminationStatus == 0 ? String(decoding: out, as: UTF8.self) : nil
+}
+
+/// Churn stage (supervised training + scoring of every account) on generated data.
+func churnBench(_ work: String, sizes: [Int]) throws {
+    for accounts in sizes {
+        let dir = work + "/churn_\(accounts)"
+        if !FileManager.default.fileExists(atPath: dir + "/transactions.csv") {
+            _ = try DataGenerator(.init(accounts: accounts, transactions: accounts * 10, seed: 31, output: dir)).generate()
+        }
+        let yaml = """
+            name: churn-bench
+            as_of: 2024-12-31
+            output: \(dir)/out
+            inputs:
+              transactions:
+                path: \(dir)/transactions.csv
+                max_reject_rate: 1
+                columns: { account_id: account_id, date: txn_date, amount: amount, currency: currency, status: status }
+              interactions:
+                path: \(dir)/interactions.csv
+                max_reject_rate: 1
+                satisfaction_scale: "1-10"
+                columns: { account_id: account_id, date: date, type: type, satisfaction: satisfaction, resolution_days: resolution_days }
+              fx_rates:
+                path: \(dir)/fx_rates.csv
+                columns: { currency: currency, rate: rate }
+            """
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let config = try PipelineConfig.load(path: dir + "/p.yaml")
+        let clean = try CleanStage.run(config, threads: 2, progress: Progress(quiet: true))
+        let value = ValueStage.run(histories: clean.histories, asOf: config.asOf, config: config, threads: 2)
+        let t0 = Date()
+        let churn = ChurnStage.run(
+            histories: clean.histories, interactions: clean.interactions, hasInteractions: true, value: value, asOf: config.asOf,
+            config: config, threads: 2)
+        print(String(format: "churn train + score, %7d accounts (%d scored, %d trained): %.2f s (%@)",
+            accounts, churn.accounts.count, churn.trainingAccounts, Date().timeIntervalSince(t0), churn.used.rawValue))
     }
 }
 
 do {
+    if arguments.count >= 2, arguments[1] == "models" {
+        let work = option("--work") ?? "var/bench"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)
+        exit(0)
+    }
+    if arguments.count >= 2, arguments[1] == "churn" {
+        try churnBench(option("--work") ?? "var/bench", sizes: (option("--sizes") ?? "100000,1000000").split(separator: ",").map { Int($0)! })
+        exit(0)
+    }
     if arguments.count >= 4, arguments[1] == "ingest" || arguments[1] == "clean" {
         let r = arguments[1] == "ingest" ? try ingest(arguments[2], threads: Int(arguments[3])!) : try clean(arguments[2], threads: Int(arguments[3])!)
         print(String(format: "%d %.6f %d %.1f", r.bytes, r.seconds, r.rows, peakRSSMiB()))
@@ -188,7 +277,8 @@ do {
     let clean1 = try child("clean", file1)
     print(String(format: "  kam ingest+clean:                    %8.1f MB/s   ratio %.2f×", mbps(cleaned.bytes, cleaned.seconds), mbps(cleaned.bytes, cleaned.seconds) / mbps(c.bytes, c.seconds)))
     print(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", clean1.rss, cleaned.rss))
-    modelBench(work)
+    modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)
+    try churnBench(work, sizes: [100_000, 1_000_000])
 } catch {
     print("kam-bench: \(error)")
     exit(1)
