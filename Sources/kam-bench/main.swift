@@ -14,7 +14,8 @@ import KAMCore
 //   kam-bench models [--work DIR] [--lifetimes-up-to N]   model fits, and lifetimes on the same summaries
 //   kam-bench churn [--work DIR] [--sizes 100000,1000000]  churn training + scoring
 
-setvbuf(stdout, nil, _IOLBF, 0)
+/// Unbuffered output, so progress shows through a pipe too.
+func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
 
@@ -109,7 +110,7 @@ func generate(_ dir: String, rows: Int) throws -> String {
     if FileManager.default.fileExists(atPath: path) { return path }
     let t0 = Date()
     let truth = try DataGenerator(.init(accounts: max(1000, rows / 50), transactions: rows, seed: 2024, output: dir)).generate()
-    print(String(format: "generated %@: %d rows in %.1f s", path, truth.transactionRecords, Date().timeIntervalSince(t0)))
+    say(String(format: "generated %@: %d rows in %.1f s", path, truth.transactionRecords, Date().timeIntervalSince(t0)))
     return path
 }
 
@@ -143,12 +144,12 @@ func modelBench(_ work: String, lifetimesUpTo: Int) {
         let (gg, _) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
         let t3 = Date()
         let total = t3.timeIntervalSince(t0)
-        print(String(format: "kam models, %7d accounts (%d distinct summaries): BG/NBD %.2f s, Pareto/NBD %.2f s, Gamma-Gamma %.2f s, total %.2f s",
+        say(String(format: "kam models, %7d accounts (%d distinct summaries): BG/NBD %.2f s, Pareto/NBD %.2f s, Gamma-Gamma %.2f s, total %.2f s",
             accounts, inputs.count, t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2), total))
-        print(String(format: "  BG/NBD r=%.4f α=%.4f a=%.4f b=%.4f; Pareto/NBD r=%.4f α=%.4f s=%.4f β=%.4f; GG p=%.4f q=%.4f γ=%.4f",
+        say(String(format: "  BG/NBD r=%.4f α=%.4f a=%.4f b=%.4f; Pareto/NBD r=%.4f α=%.4f s=%.4f β=%.4f; GG p=%.4f q=%.4f γ=%.4f",
             bg.r, bg.alpha, bg.a, bg.b, pn.r, pn.alpha, pn.s, pn.beta, gg.p, gg.q, gg.gamma))
         guard python, accounts <= lifetimesUpTo else {
-            print(python ? "  lifetimes: skipped at this size (--lifetimes-up-to)" : "  lifetimes: not importable (pip install lifetimes) — no comparison")
+            say(python ? "  lifetimes: skipped at this size (--lifetimes-up-to)" : "  lifetimes: not importable (pip install lifetimes) — no comparison")
             continue
         }
         var csv = "frequency,recency,T,monetary_value\n"
@@ -163,8 +164,8 @@ func modelBench(_ work: String, lifetimesUpTo: Int) {
         let l0 = Date()
         let output = (try? run("/usr/bin/env", ["python3", "Benchmarks/lifetimes_fit.py", file])) ?? "failed"
         let seconds = Date().timeIntervalSince(l0)
-        print(output.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        print(String(format: "  kam is %.1f× faster than lifetimes on the same summaries (%.1f s wall for lifetimes incl. start-up)", seconds / total, seconds))
+        say(output.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        say(String(format: "  kam is %.1f× faster than lifetimes on the same summaries (%.1f s wall for lifetimes incl. start-up)", seconds / total, seconds))
     }
 }
 
@@ -219,7 +220,7 @@ func churnBench(_ work: String, sizes: [Int]) throws {
         let churn = ChurnStage.run(
             histories: clean.histories, interactions: clean.interactions, hasInteractions: true, value: value, asOf: config.asOf,
             config: config, threads: 2)
-        print(String(format: "churn train + score, %7d accounts (%d scored, %d trained): %.2f s (%@)",
+        say(String(format: "churn train + score, %7d accounts (%d scored, %d trained): %.2f s (%@)",
             accounts, churn.accounts.count, churn.trainingAccounts, Date().timeIntervalSince(t0), churn.used.rawValue))
     }
 }
@@ -237,11 +238,11 @@ do {
     }
     if arguments.count >= 4, arguments[1] == "ingest" || arguments[1] == "clean" {
         let r = arguments[1] == "ingest" ? try ingest(arguments[2], threads: Int(arguments[3])!) : try clean(arguments[2], threads: Int(arguments[3])!)
-        print(String(format: "%d %.6f %d %.1f", r.bytes, r.seconds, r.rows, peakRSSMiB()))
+        say(String(format: "%d %.6f %d %.1f", r.bytes, r.seconds, r.rows, peakRSSMiB()))
         exit(0)
     }
     guard let work = option("--work"), let exe = option("--baseline") else {
-        print("usage: kam-bench --work DIR --baseline PATH")
+        say("usage: kam-bench --work DIR --baseline PATH")
         exit(2)
     }
     let threads = 2
@@ -259,7 +260,7 @@ do {
         let parts = try runChild([mode, file, String(threads)]).split(separator: " ")
         return (Int(parts[0])!, Double(parts[1])!, Double(parts[3])!)
     }
-    print("ingest of the 5M-row transactions file, \(threads) threads vs single-thread C libcsv (best of 3):")
+    say("ingest of the 5M-row transactions file, \(threads) threads vs single-thread C libcsv (best of 3):")
     let c = try best(3) { try baseline(exe, file5) }
     var ours = try child("ingest", file5)
     for _ in 0..<2 {
@@ -267,19 +268,19 @@ do {
         if again.seconds < ours.seconds { ours = again }
     }
     let ingest1 = try child("ingest", file1)
-    print(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", mbps(c.bytes, c.seconds)))
-    print(String(format: "  kam ingest → field-mapped records:   %8.1f MB/s   ratio %.2f×", mbps(ours.bytes, ours.seconds), mbps(ours.bytes, ours.seconds) / mbps(c.bytes, c.seconds)))
-    print(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", ingest1.rss, ours.rss))
-    print("ingest + clean into typed records (txn_id dedupe):")
+    say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", mbps(c.bytes, c.seconds)))
+    say(String(format: "  kam ingest → field-mapped records:   %8.1f MB/s   ratio %.2f×", mbps(ours.bytes, ours.seconds), mbps(ours.bytes, ours.seconds) / mbps(c.bytes, c.seconds)))
+    say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", ingest1.rss, ours.rss))
+    say("ingest + clean into typed records (txn_id dedupe):")
     var cleaned = try child("clean", file5)
     let again = try child("clean", file5)
     if again.seconds < cleaned.seconds { cleaned = again }
     let clean1 = try child("clean", file1)
-    print(String(format: "  kam ingest+clean:                    %8.1f MB/s   ratio %.2f×", mbps(cleaned.bytes, cleaned.seconds), mbps(cleaned.bytes, cleaned.seconds) / mbps(c.bytes, c.seconds)))
-    print(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", clean1.rss, cleaned.rss))
+    say(String(format: "  kam ingest+clean:                    %8.1f MB/s   ratio %.2f×", mbps(cleaned.bytes, cleaned.seconds), mbps(cleaned.bytes, cleaned.seconds) / mbps(c.bytes, c.seconds)))
+    say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", clean1.rss, cleaned.rss))
     modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)
     try churnBench(work, sizes: [100_000, 1_000_000])
 } catch {
-    print("kam-bench: \(error)")
+    say("kam-bench: \(error)")
     exit(1)
 }
