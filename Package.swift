@@ -43,7 +43,6 @@ let package = Package(
         .testTarget(
             name: "KAMCoreTests",
             dependencies: ["KAMCore", "CSVIO"],
-            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -3,7 +3,7 @@ import Foundation
 @testable import KAMCore
 
 /// The committed fixtures next to this file.
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/cdnow")
 
 /// A fresh temporary folder.
 func temporaryFolder() -> URL {
