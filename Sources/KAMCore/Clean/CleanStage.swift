@@ -146,8 +146,8 @@ public enum CleanStage {
             let input = config.inputs.transactions
             let (reader, columns) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
-            let book = TransactionBook(policy: input.dedupe)
-            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
+            var book = TransactionBook(policy: input.dedupe)
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { book.add($0) })
             let file = try fileInfo(input, reader)
             if !book.conflictedKeys.isEmpty {
                 // Second look at the rows of conflicting ids, to reject every one of them.

@@ -2,28 +2,54 @@
 /// currency where a rate exists.
 public struct ControlTotal: Sendable, Hashable {
     public var rows = 0
-    public var byCurrency: [String: Money] = [:]
+    /// Per currency as written; a handful of currencies, so two parallel arrays searched from
+    /// the most recent (rows of one currency come in runs).
+    private var codes: [String] = []
+    private var sums: [Money] = []
     public var base: Money = .zero
     /// Rows whose amount parsed but whose currency has no rate (not in `base`).
     public var unconvertedRows = 0
 
+    public var byCurrency: [String: Money] { Dictionary(uniqueKeysWithValues: zip(codes, sums)) }
+
+    private mutating func slot(_ currency: String) -> Int {
+        if let i = codes.lastIndex(of: currency) { return i }
+        codes.append(currency)
+        sums.append(.zero)
+        return codes.count - 1
+    }
+
     mutating func add(_ amount: Money, currency: String, base: Money?) {
         rows += 1
-        byCurrency[currency, default: .zero] = byCurrency[currency, default: .zero] + amount
+        let i = slot(currency)
+        sums[i] = sums[i] + amount
         if let base { self.base = self.base + base } else { unconvertedRows += 1 }
     }
 
     mutating func subtract(_ amount: Money, currency: String, base: Money?) {
         rows -= 1
-        byCurrency[currency, default: .zero] = byCurrency[currency, default: .zero] - amount
+        let i = slot(currency)
+        sums[i] = sums[i] - amount
         if let base { self.base = self.base - base } else { unconvertedRows -= 1 }
     }
 
     mutating func merge(_ other: ControlTotal) {
         rows += other.rows
-        for (c, m) in other.byCurrency { byCurrency[c, default: .zero] = byCurrency[c, default: .zero] + m }
+        for (c, m) in zip(other.codes, other.sums) {
+            let i = slot(c)
+            sums[i] = sums[i] + m
+        }
         base = base + other.base
         unconvertedRows += other.unconvertedRows
+    }
+
+    public static func == (a: ControlTotal, b: ControlTotal) -> Bool {
+        a.rows == b.rows && a.base == b.base && a.unconvertedRows == b.unconvertedRows && a.byCurrency == b.byCurrency
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(rows)
+        h.combine(base)
     }
 }
 

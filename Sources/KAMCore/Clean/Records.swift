@@ -75,6 +75,16 @@ public struct DayTotals: Sendable, Hashable {
         }
     }
 
+    mutating func merge(_ o: DayTotals) {
+        paid = paid + o.paid
+        refunded = refunded + o.refunded
+        cost = cost + o.cost
+        paidLines += o.paidLines
+        refundLines += o.refundLines
+        cancelledLines += o.cancelledLines
+        costedLines += o.costedLines
+    }
+
     mutating func remove(_ t: TransactionRecord) {
         switch t.status {
         case .paid:

@@ -1,34 +1,108 @@
+/// What accepted rows add to an input's ledger. Batches tally their candidate rows in
+/// parallel; the book takes back the few that turn out to be duplicates.
+struct AcceptedTally: Sendable {
+    var rows = 0
+    var amounts = ControlTotal()
+    var paidLines = 0, refundLines = 0, cancelledLines = 0
+    var paid = Money.zero, refunded = Money.zero, cancelled = Money.zero
+    /// Net revenue by day as a dense run of days from `firstDay` (batches touch a few years).
+    private var firstDay: Int32 = 0
+    private var dayNet: [Int64] = []
+
+    var netByDay: [Day: Money] {
+        var out: [Day: Money] = [:]
+        for (k, v) in dayNet.enumerated() where v != 0 { out[Day(ordinal: firstDay + Int32(k))] = Money(units: v) }
+        return out
+    }
+
+    private mutating func addNet(_ day: Day, _ units: Int64) {
+        if dayNet.isEmpty {
+            firstDay = day.ordinal
+            dayNet = [0]
+        }
+        if day.ordinal < firstDay {
+            dayNet.insert(contentsOf: repeatElement(0, count: Int(firstDay - day.ordinal)), at: 0)
+            firstDay = day.ordinal
+        } else if Int(day.ordinal - firstDay) >= dayNet.count {
+            dayNet.append(contentsOf: repeatElement(0, count: Int(day.ordinal - firstDay) - dayNet.count + 1))
+        }
+        dayNet[Int(day.ordinal - firstDay)] += units
+    }
+
+    mutating func add(_ t: TransactionRecord, sign: Int) {
+        let s = Int64(sign)
+        rows += sign
+        if sign > 0 {
+            amounts.add(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
+        } else {
+            amounts.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
+        }
+        switch t.status {
+        case .paid:
+            paidLines += sign
+            paid = paid + Money(units: t.baseAmount.units * s)
+            addNet(t.day, t.baseAmount.units * s)
+        case .refund:
+            refundLines += sign
+            refunded = refunded + Money(units: t.baseAmount.magnitude.units * s)
+            addNet(t.day, t.baseAmount.units * s)
+        case .cancelled:
+            cancelledLines += sign
+            cancelled = cancelled + Money(units: t.baseAmount.units * s)
+        }
+    }
+
+    mutating func merge(_ o: AcceptedTally) {
+        rows += o.rows
+        amounts.merge(o.amounts)
+        paidLines += o.paidLines
+        refundLines += o.refundLines
+        cancelledLines += o.cancelledLines
+        paid = paid + o.paid
+        refunded = refunded + o.refunded
+        cancelled = cancelled + o.cancelled
+        for (k, v) in o.dayNet.enumerated() where v != 0 { addNet(Day(ordinal: o.firstDay + Int32(k)), v) }
+    }
+}
+
 /// The accepted transactions of a run, as per-account day totals, with the input's ledger.
 ///
-/// Fed batch by batch in file order; memory grows with account-days and, for duplicate
-/// detection, with one 24-byte entry per keyed row. Conflicting duplicates are settled after
-/// the pass (``settleConflicts(_:)``), when every row of a conflicting id is known.
-final class TransactionBook {
-    var ledger = InputLedger(kind: .transactions)
-    var rejects: [Reject] = []
-    private(set) var accountIds: [String] = []
+/// Fed batch by batch in file order. Memory grows with account-days (rows of one account and
+/// day are summed as they arrive) and, for duplicate detection, with one 24-byte slot per keyed
+/// row. Conflicting duplicates are settled after the pass (``settleConflicts(_:)``), when every
+/// row of a conflicting id is known.
+struct TransactionBook {
+    /// The ledger without the accepted rows' tally, which ``ledger`` adds when asked.
+    private var counts = InputLedger(kind: .transactions)
+    private(set) var rejects: [Reject] = []
+    private var tally = AcceptedTally()
+    private var accountIds: [String] = []
     private var accountIndex: [String: Int32] = [:]
-    private var days: [UInt64: DayTotals] = [:]
-    private var seen: [UInt64: (contentHash: UInt64, byteOffset: Int)] = [:]
+    private var lastAccount = ""
+    private var lastIndex: Int32 = -1
+    private var accountDays: [[DayTotals]] = []
+    private var seen = DuplicateTable()
     /// Keys seen with different content; their rows are all rejected when settled.
     private(set) var conflictedKeys: Set<UInt64> = []
     private let policy: DedupePolicy
 
     init(policy: DedupePolicy) { self.policy = policy }
 
-    func add(_ batch: TransactionCleaner.Batch) {
-        ledger.rowsRead += batch.ledger.rowsRead
-        ledger.excludedAfterAsOf += batch.ledger.excludedAfterAsOf
-        ledger.read.merge(batch.readAmounts)
-        ledger.rejected.merge(batch.rejectedAmounts)
-        ledger.excluded.merge(batch.excludedAmounts)
+    mutating func add(_ batch: TransactionCleaner.Batch) {
+        counts.rowsRead += batch.ledger.rowsRead
+        counts.excludedAfterAsOf += batch.ledger.excludedAfterAsOf
+        counts.read.merge(batch.readAmounts)
+        counts.rejected.merge(batch.rejectedAmounts)
+        counts.excluded.merge(batch.excludedAmounts)
+        tally.merge(batch.tally)
         for reject in batch.rejects { addReject(reject) }
         for row in batch.rows {
             if let key = row.key {
-                if let first = seen[key] {
+                if let first = seen.find(key) {
+                    tally.add(row.record, sign: -1)
                     if policy == .exact || first.contentHash == row.contentHash {
-                        ledger.duplicatesMerged += 1
-                        ledger.merged.add(row.record.amount, currency: row.record.currency, base: row.record.baseAmount.magnitudeSigned(row.record))
+                        counts.duplicatesMerged += 1
+                        counts.merged.add(row.record.amount, currency: row.record.currency, base: row.record.baseAmount.magnitudeSigned(row.record))
                     } else {
                         // Counted now; its reject line is written when the conflict is settled.
                         conflictedKeys.insert(key)
@@ -36,22 +110,37 @@ final class TransactionBook {
                     }
                     continue
                 }
-                seen[key] = (row.contentHash, row.byteOffset)
+                seen.insert(key, contentHash: row.contentHash, byteOffset: row.byteOffset)
             }
             accept(row.record)
         }
     }
 
-    private func addReject(_ reject: Reject) {
-        rejects.append(reject)
-        ledger.rowsRejected += 1
-        ledger.rejectsByReason[reject.reason, default: 0] += 1
+    /// Where every row went, with amount control totals.
+    var ledger: InputLedger {
+        var ledger = counts
+        ledger.rowsAccepted = tally.rows
+        ledger.accepted = tally.amounts
+        ledger.paidLines = tally.paidLines
+        ledger.refundLines = tally.refundLines
+        ledger.cancelledLines = tally.cancelledLines
+        ledger.paidBase = tally.paid
+        ledger.refundedBase = tally.refunded
+        ledger.cancelledBase = tally.cancelled
+        ledger.netRevenueByDay = tally.netByDay
+        return ledger
     }
 
-    private func countConflict(_ row: TransactionCleaner.Row) {
-        ledger.rowsRejected += 1
-        ledger.rejectsByReason[.duplicateConflict, default: 0] += 1
-        ledger.rejected.add(row.record.amount, currency: row.record.currency, base: row.record.baseAmount.magnitudeSigned(row.record))
+    private mutating func addReject(_ reject: Reject) {
+        rejects.append(reject)
+        counts.rowsRejected += 1
+        counts.rejectsByReason[reject.reason, default: 0] += 1
+    }
+
+    private mutating func countConflict(_ row: TransactionCleaner.Row) {
+        counts.rowsRejected += 1
+        counts.rejectsByReason[.duplicateConflict, default: 0] += 1
+        counts.rejected.add(row.record.amount, currency: row.record.currency, base: row.record.baseAmount.magnitudeSigned(row.record))
     }
 
     private func conflictReject(_ row: TransactionCleaner.Row) -> Reject {
@@ -60,75 +149,114 @@ final class TransactionBook {
             message: "another row has the same txn_id with different content; all are rejected", raw: row.raw ?? "")
     }
 
-    private func index(of accountId: String) -> Int32 {
-        if let i = accountIndex[accountId] { return i }
-        let i = Int32(accountIds.count)
-        accountIds.append(accountId)
-        accountIndex[accountId] = i
-        return i
-    }
-
-    private func accept(_ t: TransactionRecord) {
-        let key = UInt64(UInt32(bitPattern: index(of: t.accountId))) << 32 | UInt64(UInt32(bitPattern: t.day.ordinal))
-        days[key, default: DayTotals(day: t.day)].add(t)
-        ledger.rowsAccepted += 1
-        ledger.accepted.add(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
-        tally(t, sign: 1)
-    }
-
-    private func tally(_ t: TransactionRecord, sign: Int) {
-        let s = Money(units: Int64(sign))
-        if t.status != .cancelled {
-            ledger.netRevenueByDay[t.day, default: .zero] = ledger.netRevenueByDay[t.day, default: .zero] + Money(units: t.baseAmount.units * s.units)
+    private mutating func index(of accountId: String) -> Int {
+        if lastIndex >= 0 && accountId == lastAccount { return Int(lastIndex) }
+        let i: Int32
+        if let found = accountIndex[accountId] {
+            i = found
+        } else {
+            i = Int32(accountIds.count)
+            accountIds.append(accountId)
+            accountIndex[accountId] = i
+            accountDays.append([])
         }
-        switch t.status {
-        case .paid:
-            ledger.paidLines += sign
-            ledger.paidBase = ledger.paidBase + Money(units: t.baseAmount.units * s.units)
-        case .refund:
-            ledger.refundLines += sign
-            ledger.refundedBase = ledger.refundedBase + Money(units: t.baseAmount.magnitude.units * s.units)
-        case .cancelled:
-            ledger.cancelledLines += sign
-            ledger.cancelledBase = ledger.cancelledBase + Money(units: t.baseAmount.units * s.units)
+        lastAccount = accountId
+        lastIndex = i
+        return Int(i)
+    }
+
+    /// Adds the line to its account's day: the last entry when it is the same day (exports are
+    /// mostly in date order), else a new entry; ``histories()`` sorts and merges.
+    private mutating func accept(_ t: TransactionRecord) {
+        let i = index(of: t.accountId)
+        if let last = accountDays[i].indices.last, accountDays[i][last].day == t.day {
+            accountDays[i][last].add(t)
+        } else {
+            var d = DayTotals(day: t.day)
+            d.add(t)
+            accountDays[i].append(d)
         }
     }
 
     /// Second look at the rows of conflicting ids (read again from the file): the first row,
     /// accepted at the time, and any merged copies of it are rejected too.
-    func settleConflicts(_ rows: [TransactionCleaner.Row]) {
+    mutating func settleConflicts(_ rows: [TransactionCleaner.Row]) {
         for row in rows {
-            guard let key = row.key, conflictedKeys.contains(key), let first = seen[key] else { continue }
+            guard let key = row.key, conflictedKeys.contains(key), let first = seen.find(key) else { continue }
             let t = row.record
             if row.byteOffset == first.byteOffset {
-                let dayKey = UInt64(UInt32(bitPattern: accountIndex[t.accountId]!)) << 32 | UInt64(UInt32(bitPattern: t.day.ordinal))
-                days[dayKey]!.remove(t)
-                ledger.rowsAccepted -= 1
-                ledger.accepted.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
-                tally(t, sign: -1)
+                let i = index(of: t.accountId)
+                if let k = accountDays[i].lastIndex(where: { $0.day == t.day }) { accountDays[i][k].remove(t) }
+                tally.add(t, sign: -1)
                 countConflict(row)
             } else if row.contentHash == first.contentHash {
-                ledger.duplicatesMerged -= 1
-                ledger.merged.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
+                counts.duplicatesMerged -= 1
+                counts.merged.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
                 countConflict(row)
             }
             rejects.append(conflictReject(row))
         }
     }
 
-    /// Per-account purchase history, accounts and days in ascending order. Days whose lines
-    /// all went away (settled conflicts) are dropped.
+    /// Per-account purchase history, accounts and days in ascending order, one entry per day.
+    /// Days whose lines all went away (settled conflicts) are dropped.
     func histories() -> [AccountHistory] {
-        var grouped: [[DayTotals]] = Array(repeating: [], count: accountIds.count)
-        for (key, totals) in days where totals.paidLines + totals.refundLines + totals.cancelledLines > 0 {
-            grouped[Int(key >> 32)].append(totals)
-        }
         var out: [AccountHistory] = []
         out.reserveCapacity(accountIds.count)
-        for (i, id) in accountIds.enumerated() where !grouped[i].isEmpty {
-            out.append(AccountHistory(accountId: id, days: grouped[i].sorted { $0.day < $1.day }))
+        for (i, id) in accountIds.enumerated() {
+            var days: [DayTotals] = []
+            for d in accountDays[i].sorted(by: { $0.day < $1.day }) {
+                if let last = days.indices.last, days[last].day == d.day {
+                    days[last].merge(d)
+                } else {
+                    days.append(d)
+                }
+            }
+            days.removeAll { $0.paidLines + $0.refundLines + $0.cancelledLines == 0 }
+            if !days.isEmpty { out.append(AccountHistory(accountId: id, days: days)) }
         }
         return out.sorted { $0.accountId < $1.accountId }
+    }
+}
+
+/// Open-addressing hash table from a duplicate key (already a 64-bit hash) to the first row's
+/// content hash and byte offset: 24 bytes a slot, no per-entry allocation.
+struct DuplicateTable {
+    private var keys: [UInt64] = Array(repeating: 0, count: 1024)
+    private var values: [(contentHash: UInt64, byteOffset: Int)] = Array(repeating: (0, 0), count: 1024)
+    private var count = 0
+
+    /// 0 marks an empty slot, so key 0 is stored as 1.
+    private static func slotKey(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
+
+    func find(_ key: UInt64) -> (contentHash: UInt64, byteOffset: Int)? {
+        let k = Self.slotKey(key)
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: k &* 0x9E37_79B9_7F4A_7C15 >> 20) & mask
+        while keys[i] != 0 {
+            if keys[i] == k { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ key: UInt64, contentHash: UInt64, byteOffset: Int) {
+        if (count + 1) * 10 > keys.count * 7 { grow() }
+        let k = Self.slotKey(key)
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: k &* 0x9E37_79B9_7F4A_7C15 >> 20) & mask
+        while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
+        if keys[i] == 0 { count += 1 }
+        keys[i] = k
+        values[i] = (contentHash, byteOffset)
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: (0, 0), count: oldKeys.count * 2)
+        count = 0
+        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, contentHash: oldValues[i].contentHash, byteOffset: oldValues[i].byteOffset) }
     }
 }
 

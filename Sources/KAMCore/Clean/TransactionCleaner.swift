@@ -44,6 +44,8 @@ struct TransactionCleaner: Sendable {
         var rejectedAmounts = ControlTotal()
         var readAmounts = ControlTotal()
         var excludedAmounts = ControlTotal()
+        /// Every row handed on, as if accepted; the book takes back the duplicates.
+        var tally = AcceptedTally()
     }
 
     /// Normalises a batch. With `onlyKeys`, returns just the rows with those duplicate keys,
@@ -184,6 +186,8 @@ struct TransactionCleaner: Sendable {
             }
             if let onlyKeys {
                 guard let key, onlyKeys.contains(key) else { continue }
+            } else {
+                out.tally.add(record, sign: 1)
             }
             out.rows.append(Row(
                 record: record, line: r.line, byteOffset: r.byteOffset, key: key, contentHash: content.value,
