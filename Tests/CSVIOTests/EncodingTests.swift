@@ -3,27 +3,8 @@ import Testing
 
 @testable import CSVIO
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// Converts UTF-8 text to GB18030 with iconv (test helper).
-func gb18030(_ text: String) -> [UInt8] {
-    let cd = iconv_open("GB18030", "UTF-8")!
-    defer { iconv_close(cd) }
-    var input = Array(text.utf8)
-    var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
-    var inLeft = input.count
-    var outLeft = output.count
-    input.withUnsafeMutableBytes { i in
-        output.withUnsafeMutableBytes { o in
-            var ip: UnsafeMutablePointer<CChar>? = i.baseAddress?.assumingMemoryBound(to: CChar.self)
-            var op: UnsafeMutablePointer<CChar>? = o.baseAddress?.assumingMemoryBound(to: CChar.self)
-            _ = iconv(cd, &ip, &inLeft, &op, &outLeft)
-        }
-    }
-    return Array(output[0..<(output.count - outLeft)])
-}
+/// UTF-8 text as GB18030 bytes.
+func gb18030(_ text: String) -> [UInt8] { GB18030Encoder.encode(text)! }
 
 @Suite struct EncodingTests {
     static let text = "客户编号,交易日期,金额（元）,备注\nC001,2024-03-05,\"1,200.00\",\"华东区\n重点客户\"\nC002,2024年3月6日,88,无\n"

@@ -277,19 +277,5 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
     }
 }
 
-/// UTF-8 text converted to GB18030 with iconv.
-func gb18030Bytes(_ text: String) -> [UInt8] {
-    let cd = iconv_open("GB18030", "UTF-8")!
-    defer { iconv_close(cd) }
-    var input = Array(text.utf8)
-    var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
-    var inLeft = input.count, outLeft = output.count
-    input.withUnsafeMutableBytes { i in
-        output.withUnsafeMutableBytes { o in
-            var ip: UnsafeMutablePointer<CChar>? = i.baseAddress?.assumingMemoryBound(to: CChar.self)
-            var op: UnsafeMutablePointer<CChar>? = o.baseAddress?.assumingMemoryBound(to: CChar.self)
-            _ = iconv(cd, &ip, &inLeft, &op, &outLeft)
-        }
-    }
-    return Array(output[0..<(output.count - outLeft)])
-}
+/// UTF-8 text as GB18030 bytes.
+func gb18030Bytes(_ text: String) -> [UInt8] { GB18030Encoder.encode(text)! }

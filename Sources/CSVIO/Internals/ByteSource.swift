@@ -123,3 +123,24 @@ final class GB18030ByteSource: ByteSource {
 
     deinit { close() }
 }
+
+/// Encodes UTF-8 text as GB18030 with iconv (for tests and fixtures of Chinese exports).
+public enum GB18030Encoder {
+    /// Nil when iconv cannot convert (it always can for valid Unicode text).
+    public static func encode(_ text: String) -> [UInt8]? {
+        guard let cd = iconv_open("GB18030", "UTF-8"), cd != iconv_t(bitPattern: -1) else { return nil }
+        defer { iconv_close(cd) }
+        var input = Array(text.utf8)
+        var output = [UInt8](repeating: 0, count: input.count * 4 + 16)
+        var inLeft = input.count, outLeft = output.count
+        let result = input.withUnsafeMutableBytes { i in
+            output.withUnsafeMutableBytes { o in
+                var ip: UnsafeMutablePointer<CChar>? = i.baseAddress?.assumingMemoryBound(to: CChar.self)
+                var op: UnsafeMutablePointer<CChar>? = o.baseAddress?.assumingMemoryBound(to: CChar.self)
+                return iconv(cd, &ip, &inLeft, &op, &outLeft)
+            }
+        }
+        guard result != -1, inLeft == 0 else { return nil }
+        return Array(output[0..<(output.count - outLeft)])
+    }
+}

@@ -52,13 +52,19 @@ public enum ModelFitter {
                 let outside = zip(p, c).reduce(0.0) { $0 + abs($1.0 - $1.1) }
                 return -objective(c.map { exp($0) }) + outside * 1e6
             }
-            // Restart once from the first result: Nelder–Mead can stall on a ridge.
-            var result = NelderMead().minimize(f, start: logStart)
-            let again = NelderMead().minimize(f, start: result.point, step: 0.1)
-            totalIterations += result.iterations + again.iterations
-            if again.value <= result.value {
-                result = NelderMead.Result(point: again.point, value: again.value, iterations: result.iterations + again.iterations, converged: again.converged)
+            // BFGS to the optimum; when it does not converge (a ridge, a flat likelihood),
+            // Nelder–Mead carries on from where it stopped, without gradients.
+            let quasi = QuasiNewton().minimize(f, start: logStart)
+            var result = NelderMead.Result(point: quasi.point, value: quasi.value, iterations: quasi.iterations, converged: quasi.converged)
+            if !quasi.converged {
+                let simplex = NelderMead().minimize(f, start: quasi.point, step: 0.2)
+                if simplex.value <= quasi.value {
+                    result = NelderMead.Result(point: simplex.point, value: simplex.value, iterations: quasi.iterations + simplex.iterations, converged: simplex.converged)
+                } else {
+                    result.iterations += simplex.iterations
+                }
             }
+            totalIterations += result.iterations
             if best == nil || result.value < best!.value - 1e-9 || (!best!.converged && result.converged && result.value <= best!.value + 1e-6) {
                 best = result
             }
@@ -105,12 +111,24 @@ public enum ModelFitter {
         let totalWeight = data.reduce(0) { $0 + $1.weight }
         let mean = data.reduce(0) { $0 + $1.m * $1.weight } / max(1, totalWeight)
         let starts = [[1, 2, max(1e-3, mean)], [5, 3, max(1e-3, mean * 2)], [0.5, 5, max(1e-3, mean * 4)]]
-        let rows = data.map { GGRow(x: $0.x, m: $0.m, weight: $0.weight) }
+        // Rows sorted by x, so that the log-gamma terms (which depend on x only) are computed
+        // once per run of equal x.
+        let rows = data.map { GGRow(x: $0.x, m: $0.m, weight: $0.weight) }.sorted { ($0.x, $0.m) < ($1.x, $1.m) }
         var (p, d) = minimise(names: ["p", "q", "gamma"], starts: starts) { p in
             let m = GammaGammaModel(p: p[0], q: p[1], gamma: p[2])
             return shardedSum(rows, threads: threads) { slice in
                 var t = 0.0
-                for r in slice { t += r.weight * m.logLikelihood(x: r.x, meanSpend: r.m) }
+                var lastX = -1.0
+                var head = 0.0
+                let lq = Special.logGamma(m.q), lg = log(m.gamma)
+                for r in slice {
+                    let px = m.p * r.x
+                    if r.x != lastX {
+                        head = Special.logGamma(px + m.q) - Special.logGamma(px) - lq + m.q * lg + px * log(r.x)
+                        lastX = r.x
+                    }
+                    t += r.weight * (head + (px - 1) * log(r.m) - (px + m.q) * log(m.gamma + r.m * r.x))
+                }
                 return t
             }
         }
