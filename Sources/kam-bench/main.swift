@@ -17,7 +17,11 @@ import KAMCore
 /// Unbuffered output, so progress shows through a pipe too.
 func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 let arguments = CommandLine.arguments
-func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
+func option(_ name: String) -> String? {
+    guard let value = arguments.firstIndex(of: name).flatMap({ $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }) else { return nil }
+    // Paths are made absolute: pipeline files resolve relative paths against their own folder.
+    return name == "--work" ? URL(fileURLWithPath: value).standardizedFileURL.path : value
+}
 
 func peakRSSMiB() -> Double {
     var usage = rusage()
