@@ -43,7 +43,13 @@ public enum ModelFitter {
     ) -> (params: [Double], diagnostics: FitDiagnostics) {
         var best: NelderMead.Result?
         var totalIterations = 0
+        var startsRun = 0
+        var agreeing = 0
         for start in starts {
+            // Two converged starts that land on the same optimum settle it; more starts are
+            // for likelihoods where they disagree.
+            if agreeing >= 2 { break }
+            startsRun += 1
             let logStart = start.map { log($0) }
             let clamp: ([Double]) -> [Double] = { $0.map { min(logBounds.upperBound, max(logBounds.lowerBound, $0)) } }
             let f: ([Double]) -> Double = { p in
@@ -65,6 +71,13 @@ public enum ModelFitter {
                 }
             }
             totalIterations += result.iterations
+            if let b = best, b.converged, result.converged, abs(b.value - result.value) <= 1e-7 * (1 + abs(b.value)),
+                zip(b.point, result.point).allSatisfy({ abs($0 - $1) < 1e-3 })
+            {
+                agreeing = max(agreeing, 1) + 1
+            } else if result.converged && best == nil {
+                agreeing = 1
+            }
             if best == nil || result.value < best!.value - 1e-9 || (!best!.converged && result.converged && result.value <= best!.value + 1e-6) {
                 best = result
             }
@@ -73,7 +86,7 @@ public enum ModelFitter {
         let atBound = zip(names, point).filter { abs($0.1 - logBounds.lowerBound) < 0.01 || abs($0.1 - logBounds.upperBound) < 0.01 }.map(\.0)
         let diagnostics = FitDiagnostics(
             logLikelihood: -best!.value, converged: best!.converged, iterations: totalIterations, accounts: 0, distinct: 0,
-            starts: starts.count, parametersAtBound: atBound,
+            starts: startsRun, parametersAtBound: atBound,
             problem: !best!.converged ? "did not converge in the iteration cap" : (atBound.isEmpty ? nil : "parameter at its bound: \(atBound.joined(separator: ", "))"))
         return (point.map { exp($0) }, diagnostics)
     }
