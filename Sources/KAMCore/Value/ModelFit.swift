@@ -72,7 +72,7 @@ public enum ModelFitter {
             }
             totalIterations += result.iterations
             if let b = best, b.converged, result.converged, abs(b.value - result.value) <= 1e-7 * (1 + abs(b.value)),
-                zip(b.point, result.point).allSatisfy({ abs($0 - $1) < 1e-3 })
+                zip(b.point, result.point).allSatisfy({ abs($0 - $1) < 1e-2 })
             {
                 agreeing = max(agreeing, 1) + 1
             } else if result.converged && best == nil {
@@ -109,11 +109,7 @@ public enum ModelFitter {
         let starts = [[1, scale, 1, scale], [0.5, scale, 0.5, scale * 2], [2, scale * 2, 1, scale / 2]]
         var (p, d) = minimise(names: ["r", "alpha", "s", "beta"], starts: starts) { p in
             let m = ParetoNBDModel(r: p[0], alpha: p[1], s: p[2], beta: p[3])
-            return shardedSum(data, threads: threads) { slice in
-                var t = 0.0
-                for x in slice { t += x.weight * m.logLikelihood(x: x.x, tx: x.tx, T: x.T) }
-                return t
-            }
+            return shardedSum(data, threads: threads) { slice in m.logLikelihood(slice) }
         }
         annotate(&d, data)
         return (ParetoNBDModel(r: p[0], alpha: p[1], s: p[2], beta: p[3]), d)
