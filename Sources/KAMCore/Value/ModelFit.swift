@@ -41,7 +41,7 @@ public enum ModelFitter {
     static func minimise(
         names: [String], starts: [[Double]], objective: ([Double]) -> Double
     ) -> (params: [Double], diagnostics: FitDiagnostics) {
-        var best: NelderMead.Result?
+        var best: OptimizerResult?
         var totalIterations = 0
         var startsRun = 0
         var agreeing = 0
@@ -61,11 +61,11 @@ public enum ModelFitter {
             // BFGS to the optimum; when it does not converge (a ridge, a flat likelihood),
             // Nelder–Mead carries on from where it stopped, without gradients.
             let quasi = QuasiNewton().minimize(f, start: logStart)
-            var result = NelderMead.Result(point: quasi.point, value: quasi.value, iterations: quasi.iterations, converged: quasi.converged)
+            var result = quasi
             if !quasi.converged {
                 let simplex = NelderMead().minimize(f, start: quasi.point, step: 0.2)
                 if simplex.value <= quasi.value {
-                    result = NelderMead.Result(point: simplex.point, value: simplex.value, iterations: quasi.iterations + simplex.iterations, converged: simplex.converged)
+                    result = OptimizerResult(point: simplex.point, value: simplex.value, iterations: quasi.iterations + simplex.iterations, converged: simplex.converged)
                 } else {
                     result.iterations += simplex.iterations
                 }

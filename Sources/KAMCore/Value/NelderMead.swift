@@ -2,20 +2,21 @@ import Foundation
 
 /// Nelder–Mead simplex minimiser (Lagarias et al. 1998 coefficients) over unbounded
 /// coordinates; callers optimise log-parameters and clamp them to bounds.
-struct NelderMead {
-    struct Result {
-        var point: [Double]
-        var value: Double
-        var iterations: Int
-        var converged: Bool
-    }
+/// Where a minimiser stopped: the best point, its value, and whether the convergence test held.
+struct OptimizerResult {
+    var point: [Double]
+    var value: Double
+    var iterations: Int
+    var converged: Bool
+}
 
+struct NelderMead {
     var maxIterations = 4000
     /// Converged when both the spread of values and the simplex size are below these.
     var valueTolerance = 1e-10
     var pointTolerance = 1e-8
 
-    func minimize(_ f: ([Double]) -> Double, start: [Double], step: Double = 0.5) -> Result {
+    func minimize(_ f: ([Double]) -> Double, start: [Double], step: Double = 0.5) -> OptimizerResult {
         let n = start.count
         func value(_ p: [Double]) -> Double {
             let v = f(p)
@@ -80,6 +81,6 @@ struct NelderMead {
             }
         }
         let best = values.indices.min { values[$0] < values[$1] }!
-        return Result(point: simplex[best], value: values[best], iterations: iterations, converged: converged)
+        return OptimizerResult(point: simplex[best], value: values[best], iterations: iterations, converged: converged)
     }
 }

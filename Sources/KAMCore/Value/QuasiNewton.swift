@@ -4,23 +4,13 @@ import Foundation
 /// smooth log-likelihoods of the purchase and spend models. Each iteration costs 2n + a few
 /// evaluations, against Nelder–Mead's many more cheap steps: a fit takes tens of iterations.
 struct QuasiNewton {
-    struct Result {
-        var point: [Double]
-        var value: Double
-        var iterations: Int
-        var evaluations: Int
-        var converged: Bool
-    }
-
     var maxIterations = 200
     var gradientTolerance = 1e-6
     var step = 1e-5
 
-    func minimize(_ f: ([Double]) -> Double, start: [Double]) -> Result {
+    func minimize(_ f: ([Double]) -> Double, start: [Double]) -> OptimizerResult {
         let n = start.count
-        var evaluations = 0
         func value(_ p: [Double]) -> Double {
-            evaluations += 1
             let v = f(p)
             return v.isFinite ? v : .greatestFiniteMagnitude
         }
@@ -92,6 +82,6 @@ struct QuasiNewton {
                 break
             }
         }
-        return Result(point: x, value: fx, iterations: iterations, evaluations: evaluations, converged: converged)
+        return OptimizerResult(point: x, value: fx, iterations: iterations, converged: converged)
     }
 }
