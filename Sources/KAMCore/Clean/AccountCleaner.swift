@@ -10,7 +10,7 @@ struct AccountCleaner: Sendable {
     init(config: InputConfig, columns: ColumnMap) {
         self.config = config
         self.columns = columns
-        dates = DateParser(formats: config.dateFormats, excelSerialDates: config.excelSerialDates)
+        dates = config.dateParser
     }
 
     struct Batch: Sendable {
@@ -25,7 +25,7 @@ struct AccountCleaner: Sendable {
             let r = batch[i]
             out.rowsRead += 1
             func reject(_ reason: RejectReason, _ field: String, _ message: String) {
-                out.rejects.append(Reject(source: .accounts, line: r.line, field: field, reason: reason, message: message, raw: r.raw))
+                out.rejects.append(r.reject(.accounts, field: field, reason: reason, message: message))
             }
             if let problem = r.problem {
                 reject(RejectReason(problem), "", problem.message)
@@ -94,7 +94,7 @@ struct FXRateCleaner: Sendable {
     init(config: InputConfig, columns: ColumnMap) {
         self.config = config
         self.columns = columns
-        dates = DateParser(formats: config.dateFormats, excelSerialDates: config.excelSerialDates)
+        dates = config.dateParser
     }
 
     struct Batch: Sendable {
@@ -109,7 +109,7 @@ struct FXRateCleaner: Sendable {
             let r = batch[i]
             out.rowsRead += 1
             func reject(_ reason: RejectReason, _ field: String, _ message: String) {
-                out.rejects.append(Reject(source: .fxRates, line: r.line, field: field, reason: reason, message: message, raw: r.raw))
+                out.rejects.append(r.reject(.fxRates, field: field, reason: reason, message: message))
             }
             if let problem = r.problem {
                 reject(RejectReason(problem), "", problem.message)

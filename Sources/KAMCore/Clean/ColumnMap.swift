@@ -33,6 +33,11 @@ extension String {
 }
 
 extension CSVRecord {
+    /// This record as a line of the rejects ledger, with its raw text.
+    func reject(_ source: InputKind, field: String, reason: RejectReason, message: String) -> Reject {
+        Reject(source: source, line: line, field: field, reason: reason, message: message, raw: raw)
+    }
+
     /// The trimmed field, or nil when the column is not mapped or the field is empty.
     func text(_ column: Int?) -> String? {
         guard let column else { return nil }
@@ -41,6 +46,11 @@ extension CSVRecord {
             return t.isEmpty ? nil : String(decoding: t, as: UTF8.self)
         }
     }
+}
+
+extension InputConfig {
+    /// The input's date patterns, tried in order, and Excel serial days when enabled.
+    var dateParser: DateParser { DateParser(formats: dateFormats, excelSerialDates: excelSerialDates) }
 }
 
 /// FNV-1a, 64 bits: a hash that is the same in every run (Swift's `Hasher` is seeded per

@@ -12,7 +12,7 @@ struct InteractionCleaner: Sendable {
         self.config = config
         self.columns = columns
         self.asOf = asOf
-        dates = DateParser(formats: config.dateFormats, excelSerialDates: config.excelSerialDates)
+        dates = config.dateParser
     }
 
     struct Batch: Sendable {
@@ -32,7 +32,7 @@ struct InteractionCleaner: Sendable {
             let r = batch[i]
             out.rowsRead += 1
             func reject(_ reason: RejectReason, _ field: String, _ message: String) {
-                out.rejects.append(Reject(source: .interactions, line: r.line, field: field, reason: reason, message: message, raw: r.raw))
+                out.rejects.append(r.reject(.interactions, field: field, reason: reason, message: message))
             }
             if let problem = r.problem {
                 reject(RejectReason(problem), "", problem.message)

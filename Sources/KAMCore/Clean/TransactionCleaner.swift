@@ -20,7 +20,7 @@ struct TransactionCleaner: Sendable {
         self.fx = fx
         self.asOf = asOf
         self.baseCurrency = fx.baseCurrency
-        dates = DateParser(formats: config.dateFormats, excelSerialDates: config.excelSerialDates)
+        dates = config.dateParser
         amounts = AmountParser(decimalComma: config.decimalComma)
     }
 
@@ -60,7 +60,7 @@ struct TransactionCleaner: Sendable {
             let r = batch[i]
             out.ledger.rowsRead += 1
             func reject(_ reason: RejectReason, _ field: String, _ message: String, amount: (Money, String, Money?)? = nil) {
-                out.rejects.append(Reject(source: .transactions, line: r.line, field: field, reason: reason, message: message, raw: r.raw))
+                out.rejects.append(r.reject(.transactions, field: field, reason: reason, message: message))
                 if let (a, c, b) = amount { out.rejectedAmounts.add(a, currency: c, base: b) }
             }
             if let problem = r.problem {
