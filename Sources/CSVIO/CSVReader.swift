@@ -1,4 +1,6 @@
+import CLibcsv
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -6,13 +8,17 @@ import Dispatch
     import Darwin
 #endif
 
-/// Streams a CSV file through libcsv in fixed-size windows, parsing each window's chunks on
-/// several threads and handing the records on in file order.
+/// Streams a CSV file through libcsv, parsing blocks of it on several threads and handing the
+/// records on in file order.
 ///
-/// Memory is bounded by the window (16 MiB by default) and the batches in flight, whatever the
-/// file's size. Chunk edges are chosen at line breaks and checked afterwards: a chunk whose
-/// assumed start turns out to lie inside a quoted field (a multi-line note) is parsed again from
-/// the true record boundary, so the result is the same as a sequential parse.
+/// A producer thread reads the file in blocks (4 MiB by default) cut after their last line
+/// feed, counts their lines, and gives each block to a worker, which parses it with libcsv and
+/// runs the caller's `transform` on the records. The consumer (the calling thread) takes the
+/// results in file order. A block is assumed to start at a record boundary; when the block
+/// before it ended inside a quoted field (a multi-line note across the cut), the consumer parses
+/// that record's start and the block again as one, so the result is always the same as one
+/// sequential parse. At most `2 × threads + 1` blocks are in flight, so memory does not grow
+/// with the file.
 ///
 /// ```swift
 /// let reader = try CSVReader(path: "transactions.csv", dialect: CSVDialect())
@@ -25,214 +31,200 @@ public final class CSVReader {
     public private(set) var header: [String] = []
     /// Line on which the header row starts.
     public private(set) var headerLine = 0
-    /// Bytes of (decoded) text handed to the parser so far.
+    /// Bytes of (decoded) text read so far.
     public private(set) var bytesConsumed = 0
     /// Whether the file started with a byte-order mark.
     public private(set) var hadByteOrderMark = false
 
     private let source: any ByteSource
-    private var window: UnsafeMutableRawBufferPointer
-    private var filled = 0
-    private var dataStart = 0
-    private var windowOffset = 0
-    private var lineAtDataStart = 1
-    private var endOfFile = false
+    private let blockBytes: Int
+    private let maxRecordBytes = 1 << 28
     private var expectedFields: Int?
-    private let maxWindowBytes = 1 << 30
-    /// Windows smaller than this are parsed as one chunk (thread hand-off costs more).
-    var minimumParallelBytes = 1 << 20
+    private var endOfFile = false
+    /// Text read but not yet given to a block: it starts at input offset `carryOffset`, on
+    /// line `carryLine`.
+    private var carry: [UInt8] = []
+    private var carryOffset = 0
+    private var carryLine = 1
 
-    public init(path: String, dialect: CSVDialect, windowBytes: Int = 16 << 20) throws {
+    /// - Parameter windowBytes: bytes read per block (a block grows when one line is longer).
+    public init(path: String, dialect: CSVDialect, windowBytes: Int = 4 << 20) throws {
         self.path = path
         self.dialect = dialect
+        blockBytes = max(windowBytes, 64)
         switch dialect.encoding {
         case .utf8: source = try FileByteSource(path: path)
         case .gb18030: source = try GB18030ByteSource(path: path)
         }
-        window = .allocate(byteCount: max(windowBytes, 4096), alignment: 16)
-        try fill()
-        if filled >= 3, window[0] == 0xEF, window[1] == 0xBB, window[2] == 0xBF {
-            hadByteOrderMark = true
-            dataStart = 3
-        }
         try readFirstRecord()
     }
 
-    deinit {
-        source.close()
-        window.deallocate()
-    }
+    deinit { source.close() }
 
-    private func fill() throws {
-        while !windowIsFull && !endOfFile {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: window[filled...]))
+    /// Reads into `buffer` from `filled` until it is full (less than 16 bytes of room: a decoder
+    /// needs room for a whole character) or the input ends. Returns the new fill.
+    private func fill(_ buffer: TextBuffer, from filled: Int, upTo limit: Int) throws -> Int {
+        var filled = filled
+        while limit - filled >= 16 && !endOfFile {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer.base + filled, count: limit - filled))
             if n == 0 { endOfFile = true }
             filled += n
         }
+        return filled
     }
 
     /// Reads the header (or, without one, the first record to learn the width).
     private func readFirstRecord() throws {
+        var limit = min(blockBytes, 1 << 20)
+        var buffer = TextBuffer(textCapacity: limit)
+        var filled = try fill(buffer, from: 0, upTo: limit)
+        var dataStart = 0
+        if filled >= 3, buffer.base.load(fromByteOffset: 0, as: UInt8.self) == 0xEF,
+            buffer.base.load(fromByteOffset: 1, as: UInt8.self) == 0xBB,
+            buffer.base.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
+        {
+            hadByteOrderMark = true
+            dataStart = 3
+        }
         while true {
+            buffer.count = filled
             let result = ChunkParser.parse(
-                window: UnsafeRawBufferPointer(window), start: dataStart, stopAt: filled, end: filled,
-                isEndOfFile: endOfFile, dialect: dialect, expectedFields: nil, maxRecords: 1)
+                buffer: buffer.base, start: dataStart, end: filled, sideStart: filled, isEndOfFile: endOfFile,
+                dialect: dialect, expectedFields: nil, maxRecords: 1)
             if result.parts.count == 0 {
                 if endOfFile { throw CSVError.emptyFile(file: path) }
-                try growOrFail(line: lineAtDataStart + result.linesConsumed)
+                // The first record is longer than what was read: read more.
+                guard limit * 2 <= maxRecordBytes else {
+                    throw CSVError.recordTooLarge(file: path, line: 1 + result.linesConsumed, limitBytes: maxRecordBytes)
+                }
+                limit *= 2
+                let bigger = TextBuffer(textCapacity: limit)
+                bigger.base.copyMemory(from: buffer.base, byteCount: filled)
+                buffer = bigger
+                filled = try fill(buffer, from: filled, upTo: limit)
                 continue
             }
-            let first = RecordBatch(parts: result.parts, firstLine: lineAtDataStart, textOffset: windowOffset + dataStart)[0]
-            let line = first.line
+            let first = RecordBatch(buffer: buffer, parts: result.parts, firstLine: 1, bufferOffset: 0)[0]
             if let problem = first.problem {
-                throw CSVError.badHeader(file: path, line: line, reason: problem.message)
+                throw CSVError.badHeader(file: path, line: first.line, reason: problem.message)
             }
             if dialect.hasHeader {
                 header = first.fields.map { $0.trimmingASCIIWhitespace() }
-                headerLine = line
+                headerLine = first.line
+                carryLine = 1 + result.linesConsumed
                 dataStart = result.endPosition
-                lineAtDataStart += result.linesConsumed
             } else {
                 // The record is parsed again with the rest of the data; it only sets the width.
                 header = (1...max(1, first.fieldCount)).map(String.init)
                 headerLine = 0
             }
             expectedFields = header.count
+            carry = Array(UnsafeRawBufferPointer(start: buffer.base + dataStart, count: filled - dataStart))
+            carryOffset = dataStart
             return
         }
     }
 
-    /// A decoder needs room for a whole character, so the last few bytes are never filled.
-    private var windowIsFull: Bool { window.count - filled < 16 }
-
-    private func growOrFail(line: Int) throws {
-        guard windowIsFull else { return }
-        let newSize = window.count * 2
-        if newSize > maxWindowBytes { throw CSVError.recordTooLarge(file: path, line: line, limitBytes: maxWindowBytes) }
-        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: newSize, alignment: 16)
-        bigger.copyMemory(from: UnsafeRawBufferPointer(window))
-        window.deallocate()
-        window = bigger
-        try fill()
-    }
-
     /// Parses every record after the header. `transform` runs on worker threads, one call per
     /// batch; `consume` receives the results on the calling thread in file order.
-    ///
-    /// Reading, parsing and `transform` run one window ahead of `consume` on a producer thread
-    /// (at most two windows of results wait), so the file-order work in `consume` overlaps
-    /// with the parallel work on the next window.
     public func forEachBatch<T: Sendable>(
         threads: Int,
         transform: @escaping @Sendable (RecordBatch) throws -> T,
         consume: (T) throws -> Void
     ) throws {
-        do {
-            let queue = HandOff<[T]>(capacity: 2)
-            let producer = ProducerBox(reader: self)
-            let done = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                do {
-                    try producer.reader.produce(threads: threads, transform: transform) { queue.push(.success($0)) }
-                    _ = queue.push(.success(nil))
-                } catch {
-                    _ = queue.push(.failure(error))
-                }
-                done.signal()
-            }
-            defer {
-                queue.cancel()
-                done.wait()
-            }
-            while let values = try queue.pop() {
-                for value in values { try consume(value) }
-            }
-        }
-    }
-
-    /// The producer side of ``forEachBatch``: windows in file order; stops when `deliver`
-    /// returns false (the consumer gave up).
-    private func produce<T: Sendable>(
-        threads: Int, transform: @Sendable (RecordBatch) throws -> T, deliver: ([T]) -> Bool
-    ) throws {
         let threads = max(1, threads)
+        let inFlight = DispatchSemaphore(value: 2 * threads + 1)
+        let order = HandOff<Block<T>>(capacity: 2 * threads + 2)
+        let work = HandOff<Block<T>>(capacity: 2 * threads + 2 + threads)
+        let cancelled = Atomic<Bool>(false)
+        let finished = DispatchSemaphore(value: 0)
+        let producer = ProducerBox(reader: self)
         let dialect = self.dialect
         let expected = expectedFields
-        while true {
-            let span = filled - dataStart
-            let chunks = (threads > 1 && span >= minimumParallelBytes) ? threads : 1
-            let shared = SharedBytes(buffer: UnsafeRawBufferPointer(window))
-            let starts = speculativeStarts(chunks: chunks)
-            let dataEnd = filled
-            let eof = endOfFile
-            var results = parallelMap(chunks, threads: threads) { k in
-                ChunkParser.parse(
-                    window: shared.buffer, start: starts[k], stopAt: k + 1 < starts.count ? starts[k + 1] : dataEnd,
-                    end: dataEnd, isEndOfFile: eof, dialect: dialect, expectedFields: expected)
-            }
-            // Check each chunk's assumed start against where the previous chunk truly ended.
-            var valid = 1
-            while valid < results.count {
-                let previous = results[valid - 1]
-                if previous.incomplete { break }
-                if previous.endPosition != starts[valid] {
-                    results[valid] = ChunkParser.parse(
-                        window: shared.buffer, start: previous.endPosition,
-                        stopAt: valid + 1 < starts.count ? max(starts[valid + 1], previous.endPosition) : dataEnd,
-                        end: dataEnd, isEndOfFile: eof, dialect: dialect, expectedFields: expected)
+
+        for _ in 0..<threads {
+            spawnThread {
+                while let block = try? work.pop() {
+                    block.run(dialect: dialect, expectedFields: expected, skip: cancelled.load(ordering: .relaxed), transform: transform)
                 }
-                valid += 1
+                finished.signal()
             }
-            results.removeSubrange(valid...)
-            var line = lineAtDataStart
-            var position = dataStart
-            var batches: [RecordBatch] = []
-            batches.reserveCapacity(results.count)
-            for result in results {
-                let batch = RecordBatch(parts: result.parts, firstLine: line, textOffset: windowOffset + position)
-                line += result.linesConsumed
-                position = result.endPosition
-                if batch.count > 0 { batches.append(batch) }
-            }
-            let ready = batches
-            let transformed = try parallelMap(ready.count, threads: threads) { try transform(ready[$0]) }
-            bytesConsumed += position - dataStart
-            if !deliver(transformed) { return }
-            let progressed = position > dataStart
-            lineAtDataStart = line
-            dataStart = position
-            if endOfFile && dataStart >= filled { return }
-            if !progressed && windowIsFull {
-                try growOrFail(line: line)
-                continue
-            }
-            // Keep the unparsed tail (a record cut by the window's end) and read on.
-            let tail = filled - dataStart
-            if tail > 0 {
-                (window.baseAddress! + 0).copyMemory(from: window.baseAddress! + dataStart, byteCount: tail)
-            }
-            windowOffset += dataStart
-            filled = tail
-            dataStart = 0
-            try fill()
-            if endOfFile && filled == 0 { return }
         }
+        spawnThread {
+            do {
+                while true {
+                    inFlight.wait()
+                    if cancelled.load(ordering: .acquiring) { break }
+                    let block = try producer.reader.nextBlock(T.self)
+                    if !order.push(block) { break }
+                    _ = work.push(block)
+                    if block.isLast { break }
+                }
+                order.push(.success(nil))
+            } catch {
+                order.push(.failure(error))
+            }
+            for _ in 0..<threads { _ = work.push(.success(nil)) }
+            finished.signal()
+        }
+        defer {
+            cancelled.store(true, ordering: .releasing)
+            order.cancel()
+            inFlight.signal()
+            for _ in 0...threads { finished.wait() }
+        }
+
+        // The start of a record cut by the end of the previous block, when there is one.
+        var tail: Tail?
+        while let block = try order.pop() {
+            block.done.wait()
+            let outcome: Block<T>.Outcome
+            if let pending = tail {
+                outcome = try block.joined(
+                    after: pending, dialect: dialect, expectedFields: expected, transform: transform)
+            } else {
+                outcome = block.outcome!
+            }
+            tail = outcome.tail
+            bytesConsumed = outcome.endOffset
+            if let value = try outcome.value.get() { try consume(value) }
+            inFlight.signal()
+        }
+        if let tail { bytesConsumed = tail.offset }
     }
 
-    /// Chunk starts: the first at the data's start, the others just after the first line break
-    /// at or after each equal share of the window.
-    private func speculativeStarts(chunks: Int) -> [Int] {
-        var starts = [dataStart]
-        let span = filled - dataStart
-        for k in 1..<max(1, chunks) {
-            let nominal = dataStart + span * k / chunks
-            let from = max(nominal - 1, starts.last!)
-            guard from < filled, let nl = memchr(window.baseAddress! + from, 0x0A, filled - from) else { break }
-            let start = (UnsafeRawPointer(nl) - UnsafeRawPointer(window.baseAddress!)) + 1
-            if start >= filled || start <= starts.last! { break }
-            starts.append(start)
+    /// The next block of text, cut after its last line feed (the rest is kept for the next
+    /// block); at the end of the input, the last block (possibly empty).
+    private func nextBlock<T>(_: T.Type) throws -> Block<T> {
+        var limit = carry.count + blockBytes
+        var buffer = TextBuffer(textCapacity: limit)
+        carry.withUnsafeBytes { buffer.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        var filled = try fill(buffer, from: carry.count, upTo: limit)
+        var textEnd = filled
+        while !endOfFile {
+            if let lf = lastLineFeed(buffer.base, count: filled) {
+                textEnd = lf + 1
+                break
+            }
+            // One line longer than the block: read on.
+            guard limit * 2 <= maxRecordBytes else {
+                throw CSVError.recordTooLarge(file: path, line: carryLine, limitBytes: maxRecordBytes)
+            }
+            limit *= 2
+            let bigger = TextBuffer(textCapacity: limit)
+            bigger.base.copyMemory(from: buffer.base, byteCount: filled)
+            buffer = bigger
+            filled = try fill(buffer, from: filled, upTo: limit)
+            textEnd = filled
         }
-        return starts
+        buffer.count = textEnd
+        let isLast = endOfFile && textEnd == filled
+        let block = Block<T>(
+            buffer: buffer, firstLine: carryLine, offset: carryOffset, isLast: isLast)
+        carryLine += countLineFeeds(buffer.base, count: textEnd)
+        carryOffset += textEnd
+        carry = Array(UnsafeRawBufferPointer(start: buffer.base + textEnd, count: filled - textEnd))
+        return block
     }
 
     /// Reads every record sequentially into memory. For tests and small files.
@@ -240,6 +232,97 @@ public final class CSVReader {
         var all: [RecordBatch] = []
         try forEachBatch(threads: threads, transform: { $0 }, consume: { all.append($0) })
         return all
+    }
+}
+
+/// Position of the last line feed in `count` bytes.
+func lastLineFeed(_ bytes: UnsafeRawPointer, count: Int) -> Int? {
+    var i = count - 1
+    while i >= 0 {
+        if bytes.load(fromByteOffset: i, as: UInt8.self) == 0x0A { return i }
+        i -= 1
+    }
+    return nil
+}
+
+/// Line feeds in `count` bytes.
+func countLineFeeds(_ bytes: UnsafeRawPointer, count: Int) -> Int {
+    Int(kam_count_byte(bytes.assumingMemoryBound(to: UInt8.self), count, 0x0A))
+}
+
+/// The start of a record that a block's end cut: its bytes, input offset and line.
+struct Tail {
+    var bytes: [UInt8]
+    var offset: Int
+    var line: Int
+}
+
+/// One block of text on its way through a worker to the consumer.
+// @unchecked because `outcome` is written by one worker before `done` is signalled and read by
+// the consumer only after waiting for it.
+final class Block<T: Sendable>: @unchecked Sendable {
+    struct Outcome {
+        var value: Result<T?, any Error>
+        /// Input offset just past the last complete record.
+        var endOffset: Int
+        var tail: Tail?
+    }
+
+    let buffer: TextBuffer
+    let firstLine: Int
+    let offset: Int
+    let isLast: Bool
+    let done = DispatchSemaphore(value: 0)
+    var outcome: Outcome?
+
+    init(buffer: TextBuffer, firstLine: Int, offset: Int, isLast: Bool) {
+        self.buffer = buffer
+        self.firstLine = firstLine
+        self.offset = offset
+        self.isLast = isLast
+    }
+
+    /// Parses the block as if it started at a record boundary (the worker's job).
+    func run(dialect: CSVDialect, expectedFields: Int?, skip: Bool, transform: (RecordBatch) throws -> T) {
+        if skip {
+            done.signal()
+            return
+        }
+        outcome = Self.parse(
+            buffer, firstLine: firstLine, offset: offset, isLast: isLast, dialect: dialect,
+            expectedFields: expectedFields, transform: transform)
+        done.signal()
+    }
+
+    /// Parses `tail` and this block's text as one (the block's own start was inside a record).
+    func joined(
+        after tail: Tail, dialect: CSVDialect, expectedFields: Int?, transform: (RecordBatch) throws -> T
+    ) throws -> Outcome {
+        let joined = TextBuffer(textCapacity: tail.bytes.count + buffer.count)
+        tail.bytes.withUnsafeBytes { joined.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        (joined.base + tail.bytes.count).copyMemory(from: buffer.base, byteCount: buffer.count)
+        joined.count = tail.bytes.count + buffer.count
+        return Self.parse(
+            joined, firstLine: tail.line, offset: tail.offset, isLast: isLast, dialect: dialect,
+            expectedFields: expectedFields, transform: transform)
+    }
+
+    private static func parse(
+        _ buffer: TextBuffer, firstLine: Int, offset: Int, isLast: Bool, dialect: CSVDialect, expectedFields: Int?,
+        transform: (RecordBatch) throws -> T
+    ) -> Outcome {
+        let result = ChunkParser.parse(
+            buffer: buffer.base, start: 0, end: buffer.count, sideStart: buffer.count, isEndOfFile: isLast,
+            dialect: dialect, expectedFields: expectedFields)
+        var tail: Tail?
+        if result.incomplete {
+            tail = Tail(
+                bytes: Array(UnsafeRawBufferPointer(start: buffer.base + result.endPosition, count: buffer.count - result.endPosition)),
+                offset: offset + result.endPosition, line: firstLine + result.linesConsumed)
+        }
+        let batch = RecordBatch(buffer: buffer, parts: result.parts, firstLine: firstLine, bufferOffset: offset)
+        let value = Result<T?, any Error> { batch.count > 0 ? try transform(batch) : nil }
+        return Outcome(value: value, endOffset: offset + result.endPosition, tail: tail)
     }
 }
 

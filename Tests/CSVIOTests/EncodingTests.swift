@@ -23,7 +23,7 @@ func gb18030(_ text: String) -> [UInt8] { GB18030Encoder.encode(text)! }
         var text = "名称,值\n"
         for i in 0..<70_000 { text += "客户\(i),\(i)\n" }
         let utf8 = try rows(temporaryFile(text))
-        let gb = try rows(temporaryFile(gb18030(text)), CSVDialect(encoding: .gb18030), threads: 2, window: 1 << 16, parallelFrom: 0)
+        let gb = try rows(temporaryFile(gb18030(text)), CSVDialect(encoding: .gb18030), threads: 2, window: 1 << 16)
         // Offsets are positions in the decoded text, so they equal the UTF-8 original's.
         #expect(gb.rows.count == utf8.rows.count)
         let firstDifference = zip(gb.rows, utf8.rows).first { $0 != $1 }

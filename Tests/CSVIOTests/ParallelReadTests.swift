@@ -4,7 +4,7 @@ import Testing
 @testable import CSVIO
 
 @Suite struct ParallelReadTests {
-    /// A file whose multi-line quoted notes fall on every possible chunk and window edge.
+    /// A file whose multi-line quoted notes fall on every possible block edge.
     static func trickyFile(records: Int) -> String {
         var s = "id,account,note,amount\r\n"
         for i in 0..<records {
@@ -25,9 +25,9 @@ import Testing
     func parallelEqualsSequentialAcrossChunkEdges(threads: Int) throws {
         let path = temporaryFile(Self.trickyFile(records: 3_000))
         let sequential = try rows(path, threads: 1, window: 1 << 22)
-        // Small windows and a zero parallel threshold put chunk edges inside quoted fields.
-        for window in [4096, 5000, 7919, 65536] {
-            let parallel = try rows(path, threads: threads, window: window, parallelFrom: 0)
+        // Small blocks put block edges inside quoted fields, many times over.
+        for window in [64, 100, 333, 4096, 7919, 65536] {
+            let parallel = try rows(path, threads: threads, window: window)
             #expect(parallel.rows == sequential.rows, "window \(window)")
         }
         #expect(sequential.rows.count == 3_000)
@@ -38,15 +38,11 @@ import Testing
         let text = Self.trickyFile(records: 40)
         let path = temporaryFile(text)
         let sequential = try rows(path)
-        // Try every window size around the file's length so each byte becomes an edge once.
-        for window in stride(from: 4096, to: 4096 + 64, by: 1) {
-            let parallel = try rows(path, threads: 2, window: window, parallelFrom: 0)
-            #expect(parallel.rows == sequential.rows)
-        }
-        for chunkEdge in 30..<min(text.utf8.count, 400) {
-            // Forcing the second chunk's nominal start to every byte via a 2× window share.
-            let parallel = try rows(path, threads: 2, window: max(4096, chunkEdge * 2), parallelFrom: 0)
-            #expect(parallel.rows == sequential.rows)
+        // Every block size from 64 bytes to beyond the longest record: block edges fall on
+        // every kind of byte (inside quotes, between CR and LF, on blank lines).
+        for window in 64..<min(text.utf8.count, 600) {
+            let parallel = try rows(path, threads: 2, window: window)
+            #expect(parallel.rows == sequential.rows, "block \(window)")
         }
     }
 }

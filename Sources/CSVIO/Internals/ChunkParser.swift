@@ -1,64 +1,67 @@
+import CLibcsv
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// What one chunk parse produced and where it stopped.
-/// A chunk's records before they are placed in the file (line numbers relative to its start).
+/// The records one parse found in a buffer, before they are placed in the file.
 struct ChunkParts: Sendable {
-    var text: [UInt8]
-    var fields: FieldStorage
-    var recordFieldEnds: [Int32]
-    var rawStarts: [Int32]
-    var rawEnds: [Int32]
-    var lines: [Int32]
+    var fields: FieldPositions
+    var records: RecordTable
     var problems: [Int: CSVRecordProblem]
-    var count: Int { lines.count }
+    var count: Int { records.count }
 }
 
 struct ChunkResult: Sendable {
     var parts: ChunkParts
-    /// Position (in the window) just past the last complete record; the next chunk starts here.
+    /// Position just past the last complete record.
     var endPosition: Int
-    /// Physical lines consumed, counted from the chunk's start (blank lines included).
+    /// Physical lines consumed up to `endPosition` (blank lines included).
     var linesConsumed: Int
-    /// Data ran out inside a record before the end of the file: it starts at `endPosition`.
+    /// Data ran out inside a record before the end of the file: that record starts at
+    /// `endPosition` and must be read again with the data that follows.
     var incomplete: Bool
 }
 
-/// Parses records from a byte range of a window with libcsv.
+/// Parses the records of a byte range with libcsv.
 ///
-/// The range is fed to libcsv one physical line at a time (lines are found with `memchr`), and
-/// after each line the parser's state tells whether a record ended there. That gives every
-/// record its starting line, byte offset and raw text without a second parser. Blank lines are
-/// skipped, as libcsv does.
+/// The range is fed to libcsv one physical line at a time, and after each line the parser's
+/// state tells whether a record ended there. That gives every record its starting line, byte
+/// offset and raw text without a second parser. One pass over each line before libcsv sees it
+/// finds its end and whether it holds a quote character, a NUL or a non-ASCII byte: a record
+/// without quotes is read in the sink's position mode (no copy of its fields), and only
+/// records with non-ASCII bytes are checked as UTF-8. Blank lines are skipped, as libcsv does.
 enum ChunkParser {
+    static let quoteFlag: UInt8 = 1
+    static let nulFlag: UInt8 = 2
+    static let highFlag: UInt8 = 4
+
     /// - Parameters:
-    ///   - start: position of a record start (or of what is assumed to be one).
-    ///   - stopAt: records starting at or after this position belong to the next chunk.
-    ///   - end: end of the valid data in the window.
+    ///   - buffer: holds the text at `start..<end`; copy-mode fields go to it from `sideStart`.
     ///   - isEndOfFile: whether `end` is the end of the input.
     ///   - expectedFields: the header's width; records of another width are flagged.
     ///   - maxRecords: stop after this many records (used to read the header alone).
     static func parse(
-        window: UnsafeRawBufferPointer, start: Int, stopAt: Int, end: Int, isEndOfFile: Bool,
+        buffer: UnsafeMutableRawPointer, start: Int, end: Int, sideStart: Int, isEndOfFile: Bool,
         dialect: CSVDialect, expectedFields: Int?, maxRecords: Int = .max
     ) -> ChunkResult {
-        let base = window.baseAddress!
-        let parser = LibcsvParser(dialect: dialect, capacity: max(64, (min(stopAt, end) - start) + 64))
+        let base = UnsafeRawPointer(buffer)
+        let estimate = max(16, (end - start) / 40)
+        let parser = LibcsvParser(dialect: dialect, buffer: buffer, sideStart: sideStart, fieldCapacity: estimate * 8)
         let sink = parser.sink
-        var recordFieldEnds: [Int32] = []
-        var rawStarts: [Int32] = []
-        var rawEnds: [Int32] = []
-        var lines: [Int32] = []
+        let records = RecordTable(capacity: estimate)
         var problems: [Int: CSVRecordProblem] = [:]
+        let quote = dialect.quote
 
         var position = start
         var line = 0
         var recordStart = start
         var recordLine = 0
         var recordFirstField = 0
+        var recordSide = sideStart
+        var recordFlags: UInt8 = 0
         var inRecord = false
         var incomplete = false
 
@@ -69,37 +72,61 @@ enum ChunkParser {
             return e
         }
 
+        @inline(__always) func rollback() {
+            sink.pointee.count = recordFirstField
+            sink.pointee.side = recordSide
+        }
+
         func emit(rawEndPosition: Int, problem: CSVRecordProblem?) {
-            let index = lines.count
+            let index = records.count
             var problem = problem
             if problem != nil {
-                sink.pointee.rollback(toField: recordFirstField)
-            } else if !isText(base + recordStart, count: rawEndPosition - recordStart) {
+                // Fields already dropped below.
+            } else if recordFlags & nulFlag != 0 {
                 problem = .notText
-            } else if let expectedFields, sink.pointee.fieldCount - recordFirstField != expectedFields {
-                problem = .fieldCount(expected: expectedFields, found: sink.pointee.fieldCount - recordFirstField)
+            } else if recordFlags & highFlag != 0,
+                !isValidUTF8(base + recordStart, count: rawEndPosition - recordStart)
+            {
+                problem = .notText
+            } else if let expectedFields, sink.pointee.count - recordFirstField != expectedFields {
+                problem = .fieldCount(expected: expectedFields, found: sink.pointee.count - recordFirstField)
             }
-            if let problem { problems[index] = problem }
-            recordFieldEnds.append(Int32(sink.pointee.fieldCount))
-            rawStarts.append(Int32(recordStart - start))
-            rawEnds.append(Int32(rawEndPosition - start))
-            lines.append(Int32(recordLine))
+            if let problem {
+                problems[index] = problem
+                rollback()
+            }
+            records.append(RecordEntry(
+                fieldEnd: Int32(truncatingIfNeeded: sink.pointee.count),
+                fieldStart: Int32(truncatingIfNeeded: sink.pointee.copy != 0 ? recordSide << 1 : recordStart << 1 | 1),
+                rawStart: Int32(truncatingIfNeeded: recordStart), rawEnd: Int32(truncatingIfNeeded: rawEndPosition),
+                line: Int32(truncatingIfNeeded: recordLine)))
+        }
+
+        /// A one-line record read in position mode is right only if libcsv trimmed nothing:
+        /// then its last field ends where the line's text ends. Otherwise it is read again,
+        /// copying.
+        func settlePositions(pieceEnd: Int, atEndOfFile: Bool) {
+            guard sink.pointee.copy == 0, sink.pointee.count > recordFirstField,
+                sink.pointee.cursor - 1 != rawEnd(pieceEnd)
+            else { return }
+            rollback()
+            parser.reset()
+            sink.pointee.copy = 1
+            sink.pointee.rows_ended = 0
+            _ = parser.parse(base + recordStart, count: pieceEnd - recordStart)
+            if atEndOfFile { _ = parser.finish() }
         }
 
         while true {
-            if !inRecord && (position >= stopAt || lines.count >= maxRecords) { break }
+            if !inRecord && records.count >= maxRecords { break }
             if position >= end {
                 if inRecord {
                     if isEndOfFile {
-                        sink.pointee.rowsEnded = 0
-                        if parser.finish() {
-                            emit(rawEndPosition: rawEnd(end), problem: nil)
-                        } else {
-                            emit(rawEndPosition: rawEnd(end), problem: .unterminatedQuote)
-                        }
+                        sink.pointee.rows_ended = 0
+                        emit(rawEndPosition: rawEnd(end), problem: parser.finish() ? nil : .unterminatedQuote)
                         position = end
                     } else {
-                        sink.pointee.rollback(toField: recordFirstField)
+                        rollback()
                         position = recordStart
                         line = recordLine
                         incomplete = true
@@ -107,13 +134,11 @@ enum ChunkParser {
                 }
                 break
             }
-            let newline = memchr(base + position, 0x0A, end - position)
-            let hasNewline = newline != nil
-            let pieceEnd = hasNewline ? (UnsafeRawPointer(newline!) - base) + 1 : end
+            let (pieceEnd, hasNewline, flags) = scanLine(base, from: position, end: end, quote: quote)
             if !hasNewline && !isEndOfFile {
-                // The rest of the window is the start of a record that continues in the next one.
+                // The rest is the start of a record that continues after `end`.
                 if inRecord {
-                    sink.pointee.rollback(toField: recordFirstField)
+                    rollback()
                     position = recordStart
                     line = recordLine
                 }
@@ -123,9 +148,14 @@ enum ChunkParser {
             if !inRecord {
                 recordStart = position
                 recordLine = line
-                recordFirstField = sink.pointee.fieldCount
+                recordFirstField = sink.pointee.count
+                recordSide = sink.pointee.side
+                recordFlags = 0
+                sink.pointee.copy = flags & quoteFlag != 0 ? 1 : 0
+                sink.pointee.cursor = position
             }
-            sink.pointee.rowsEnded = 0
+            recordFlags |= flags
+            sink.pointee.rows_ended = 0
             let ok = parser.parse(base + position, count: pieceEnd - position)
             position = pieceEnd
             if hasNewline { line += 1 }
@@ -138,7 +168,10 @@ enum ChunkParser {
             if !hasNewline {
                 // End of file without a final newline.
                 if parser.finish() {
-                    if sink.pointee.rowsEnded > 0 { emit(rawEndPosition: rawEnd(pieceEnd), problem: nil) }
+                    if sink.pointee.rows_ended > 0 {
+                        settlePositions(pieceEnd: pieceEnd, atEndOfFile: true)
+                        emit(rawEndPosition: rawEnd(pieceEnd), problem: nil)
+                    }
                 } else {
                     emit(rawEndPosition: rawEnd(pieceEnd), problem: .unterminatedQuote)
                 }
@@ -146,9 +179,10 @@ enum ChunkParser {
                 break
             }
             if parser.isBetweenRows {
-                if sink.pointee.rowsEnded > 1 {
+                if sink.pointee.rows_ended > 1 {
                     emit(rawEndPosition: rawEnd(pieceEnd), problem: .bareCarriageReturn)
-                } else if sink.pointee.rowsEnded > 0 {
+                } else if sink.pointee.rows_ended > 0 {
+                    settlePositions(pieceEnd: pieceEnd, atEndOfFile: false)
                     emit(rawEndPosition: rawEnd(pieceEnd), problem: nil)
                 }
                 inRecord = false
@@ -156,34 +190,25 @@ enum ChunkParser {
                 inRecord = true
             }
         }
-
-        let textEnd = lines.isEmpty ? start : start + Int(rawEnds[rawEnds.count - 1])
+        if sink.pointee.failed != 0 { fatalError("out of memory while reading CSV fields") }
         let parts = ChunkParts(
-            text: Array(UnsafeRawBufferPointer(rebasing: window[start..<max(start, textEnd)])),
-            fields: sink.pointee.takeStorage(), recordFieldEnds: recordFieldEnds, rawStarts: rawStarts, rawEnds: rawEnds,
-            lines: lines, problems: problems)
+            fields: parser.takeFields(), records: records, problems: problems)
         return ChunkResult(parts: parts, endPosition: position, linesConsumed: line, incomplete: incomplete)
     }
 
-    /// Valid UTF-8 without NUL bytes. ASCII runs are checked eight bytes at a time.
-    static func isText(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
-        var i = 0
-        var high: UInt64 = 0
-        while i + 8 <= count {
-            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            high |= word & 0x8080_8080_8080_8080
-            // Any zero byte: (w - 0x01..) & ~w & 0x80.. is non-zero.
-            if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { return false }
-            i += 8
-        }
-        while i < count {
-            let b = bytes.load(fromByteOffset: i, as: UInt8.self)
-            if b == 0 { return false }
-            high |= UInt64(b & 0x80)
-            i += 1
-        }
-        if high == 0 { return true }
-        let buffer = UnsafeBufferPointer(start: bytes.assumingMemoryBound(to: UInt8.self), count: count)
-        return String(validating: buffer, as: UTF8.self) != nil
+    /// Finds the end of the physical line that starts at `from` (just past its LF, or `end`)
+    /// and whether it holds a quote character, a NUL or a non-ASCII byte (`kam_scan_line`).
+    @inline(__always)
+    static func scanLine(_ base: UnsafeRawPointer, from: Int, end: Int, quote: UInt8) -> (end: Int, newline: Bool, flags: UInt8) {
+        var flags: Int32 = 0
+        var newline: Int32 = 0
+        let length = kam_scan_line(
+            base.assumingMemoryBound(to: UInt8.self) + from, end - from, quote, &flags, &newline)
+        return (from + length, newline != 0, UInt8(truncatingIfNeeded: flags))
+    }
+
+    /// Valid UTF-8 (the bytes are known to hold no NUL).
+    static func isValidUTF8(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
+        kam_utf8_valid(bytes.assumingMemoryBound(to: UInt8.self), count) != 0
     }
 }

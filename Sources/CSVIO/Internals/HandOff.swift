@@ -28,7 +28,7 @@ final class HandOff<Value: Sendable>: Sendable {
         return accepted
     }
 
-    func push(_ values: Value) -> Bool { push(.success(values)) }
+    func push(_ value: Value) -> Bool { push(.success(value)) }
 
     func pop() throws -> Value? {
         available.wait()
@@ -45,8 +45,8 @@ final class HandOff<Value: Sendable>: Sendable {
 }
 
 /// Hands the reader to its producer thread.
-// @unchecked because only the producer touches the reader until forEachBatch returns, and
-// forEachBatch waits for the producer before returning.
+// @unchecked because only the producer touches the reader's reading state until forEachBatch
+// returns, and forEachBatch waits for the producer before returning.
 struct ProducerBox: @unchecked Sendable {
     let reader: CSVReader
 }

@@ -6,103 +6,23 @@ import CLibcsv
     import Darwin
 #endif
 
-/// Collects what libcsv hands to its callbacks: unescaped field bytes and row ends.
-///
-/// Plain manually grown buffers behind one pointer, so the C callbacks append with a `memcpy`
-/// and no reference counting or exclusivity checks. Owned by one chunk parse at a time.
-struct FieldSinkState {
-    var bytes: UnsafeMutablePointer<UInt8>
-    var byteCount = 0
-    var byteCapacity: Int
-    /// Cumulative end offset of each field in `bytes`.
-    var ends: UnsafeMutablePointer<Int32>
-    var fieldCount = 0
-    var fieldCapacity: Int
-    /// Rows libcsv has ended since the counter was last cleared.
-    var rowsEnded = 0
-
-    init(capacity: Int) {
-        byteCapacity = max(64, capacity)
-        bytes = .allocate(capacity: byteCapacity)
-        fieldCapacity = max(16, capacity / 6)
-        ends = .allocate(capacity: fieldCapacity)
-    }
-
-    @inline(__always)
-    mutating func append(_ data: UnsafeRawPointer?, _ length: Int) {
-        if byteCount + length > byteCapacity { grow(length) }
-        if length > 0, let data {
-            let target = bytes + byteCount
-            if length <= 16 {
-                // Most fields are short: a byte loop beats a call to memmove.
-                let source = data.assumingMemoryBound(to: UInt8.self)
-                for i in 0..<length { target[i] = source[i] }
-            } else {
-                target.update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
-            }
-        }
-        byteCount += length
-        if fieldCount == fieldCapacity { growFields() }
-        ends[fieldCount] = Int32(truncatingIfNeeded: byteCount)
-        fieldCount += 1
-    }
-
-    private mutating func grow(_ length: Int) {
-        let capacity = max(byteCapacity * 2, byteCount + length)
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        grown.update(from: bytes, count: byteCount)
-        bytes.deallocate()
-        bytes = grown
-        byteCapacity = capacity
-    }
-
-    private mutating func growFields() {
-        let grown = UnsafeMutablePointer<Int32>.allocate(capacity: fieldCapacity * 2)
-        grown.update(from: ends, count: fieldCount)
-        ends.deallocate()
-        ends = grown
-        fieldCapacity *= 2
-    }
-
-    /// Forgets the fields from `fieldIndex` on (a record that turned out malformed or incomplete).
-    mutating func rollback(toField fieldIndex: Int) {
-        fieldCount = fieldIndex
-        byteCount = fieldIndex == 0 ? 0 : Int(ends[fieldIndex - 1])
-    }
-
-    /// Hands the buffers over to a batch and starts empty ones.
-    mutating func takeStorage() -> FieldStorage {
-        let storage = FieldStorage(bytes: bytes, ends: ends, count: fieldCount)
-        self = FieldSinkState(capacity: 64)
-        return storage
-    }
-
-    func free() {
-        bytes.deallocate()
-        ends.deallocate()
-    }
-}
-
-private let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
-    data, length, context in
-    context!.assumingMemoryBound(to: FieldSinkState.self).pointee.append(data, length)
-}
-
-private let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
-    context!.assumingMemoryBound(to: FieldSinkState.self).pointee.rowsEnded &+= 1
-}
-
-
-/// A strict libcsv parser (RFC 4180 quoting; unterminated quotes reported at the end) with its
-/// field sink. Not thread-safe; each chunk-parsing task owns one.
+/// A strict libcsv parser (RFC 4180 quoting; unterminated quotes reported at the end) and the
+/// C sink its callbacks write to (see `kam_field_sink` in the CLibcsv shim). Not thread-safe;
+/// each chunk parse owns one.
 struct LibcsvParser: ~Copyable {
     private let parser: UnsafeMutablePointer<csv_parser>
-    /// The callbacks' context: read and reset it between `parse` calls.
-    let sink: UnsafeMutablePointer<FieldSinkState>
+    let sink: UnsafeMutablePointer<kam_field_sink>
 
-    init(dialect: CSVDialect, capacity: Int) {
+    /// - Parameters:
+    ///   - buffer: the buffer whose text is parsed; copy-mode fields are written to it from
+    ///     `sideStart` on.
+    ///   - fieldCapacity: a first guess of the number of fields.
+    init(dialect: CSVDialect, buffer: UnsafeMutableRawPointer, sideStart: Int, fieldCapacity: Int) {
         sink = .allocate(capacity: 1)
-        sink.initialize(to: FieldSinkState(capacity: capacity))
+        sink.initialize(to: kam_field_sink())
+        sink.pointee.buffer = buffer.assumingMemoryBound(to: UInt8.self)
+        sink.pointee.side = sideStart
+        _ = kam_field_sink_reserve(sink, max(16, fieldCapacity))
         parser = .allocate(capacity: 1)
         parser.initialize(to: csv_parser())
         _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
@@ -116,21 +36,19 @@ struct LibcsvParser: ~Copyable {
     deinit {
         csv_free(parser)
         parser.deallocate()
-        sink.pointee.free()
-        sink.deinitialize(count: 1)
+        free(sink.pointee.ends)
         sink.deallocate()
     }
 
     /// Feeds bytes; returns false when libcsv found a quoting error.
+    @inline(__always)
     func parse(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
-        let used = csv_parse(parser, bytes, count, onField, onRow, UnsafeMutableRawPointer(sink))
+        let used = kam_csv_parse(parser, bytes, count, sink)
         return used == count && parser.pointee.status == CSV_SUCCESS
     }
 
     /// Ends the input: submits a last unterminated row; false for an unterminated quote.
-    func finish() -> Bool {
-        csv_fini(parser, onField, onRow, UnsafeMutableRawPointer(sink)) == 0
-    }
+    func finish() -> Bool { kam_csv_fini(parser, sink) == 0 }
 
     /// True between rows (libcsv's `ROW_NOT_BEGUN` state).
     var isBetweenRows: Bool { parser.pointee.pstate == 0 }
@@ -142,5 +60,99 @@ struct LibcsvParser: ~Copyable {
         parser.pointee.spaces = 0
         parser.pointee.entry_pos = 0
         parser.pointee.status = 0
+    }
+
+    /// Hands the field positions over (the sink starts empty again).
+    func takeFields() -> FieldPositions {
+        let positions = FieldPositions(ends: sink.pointee.ends, count: sink.pointee.count)
+        sink.pointee.ends = nil
+        sink.pointee.count = 0
+        sink.pointee.capacity = 0
+        return positions
+    }
+}
+
+/// The end of every field of a batch in its buffer (malloc'ed by the C sink, freed with the
+/// batch); starts follow from the record's first-field start (``RecordBatch``).
+// @unchecked because the arrays are written only before the positions are handed to a batch.
+@usableFromInline
+final class FieldPositions: @unchecked Sendable {
+    @usableFromInline let ends: UnsafeMutablePointer<Int32>?
+    let count: Int
+
+    init(ends: UnsafeMutablePointer<Int32>?, count: Int) {
+        self.ends = ends
+        self.count = count
+    }
+
+    deinit {
+        free(ends)
+    }
+}
+
+/// A malloc'ed byte buffer: a chunk's text from `0` to `count`, and after it the room where
+/// unescaped copies of quoted fields go. Freed with the last batch that uses it.
+// @unchecked because the bytes are written only before the buffer is handed to a batch.
+@usableFromInline
+final class TextBuffer: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutableRawPointer
+    let capacity: Int
+    /// Bytes of text (the side room starts here).
+    var count: Int
+
+    /// Room for `textCapacity` bytes of text and as many again for unescaped copies.
+    init(textCapacity: Int) {
+        capacity = 2 * max(textCapacity, 64) + 64
+        base = malloc(capacity)!
+        count = 0
+    }
+
+    deinit { free(base) }
+}
+
+/// Where one record lies: its fields, its raw text in the buffer and its line.
+@usableFromInline
+struct RecordEntry {
+    /// Cumulative number of fields after the record.
+    @usableFromInline var fieldEnd: Int32
+    /// First-field start × 2, plus 1 when the fields lie one byte apart (raw text; 0 for
+    /// unescaped copies, which lie end to end).
+    @usableFromInline var fieldStart: Int32
+    /// The raw text (without its line terminator).
+    @usableFromInline var rawStart: Int32
+    @usableFromInline var rawEnd: Int32
+    /// First line, counted from the parse's first line.
+    @usableFromInline var line: Int32
+}
+
+/// The records of one parse, in a manually grown buffer (one store per record, no
+/// copy-on-write checks in the parse loop).
+// @unchecked because the table is appended to only before it is handed to a batch.
+@usableFromInline
+final class RecordTable: @unchecked Sendable {
+    @usableFromInline private(set) var entries: UnsafeMutablePointer<RecordEntry>
+    @usableFromInline private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        entries = .allocate(capacity: self.capacity)
+    }
+
+    deinit { entries.deallocate() }
+
+    @inline(__always)
+    func append(_ entry: RecordEntry) {
+        if count == capacity { grow() }
+        (entries + count).initialize(to: entry)
+        count += 1
+    }
+
+    private func grow() {
+        let bigger = UnsafeMutablePointer<RecordEntry>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: entries, count: count)
+        entries.deallocate()
+        entries = bigger
+        capacity *= 2
     }
 }

@@ -1,5 +1,11 @@
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Runs `body` for `0..<count` on Dispatch's pool and returns the results in index order.
 public func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) rethrows -> [T] {
     if count <= 1 || threads <= 1 { return try (0..<count).map(body) }
@@ -32,4 +38,25 @@ extension ResultSlots {
 // @unchecked because the buffer is not mutated while tasks read it.
 struct SharedBytes: @unchecked Sendable {
     let buffer: UnsafeRawBufferPointer
+}
+
+/// Runs `body` on a new thread of its own (not Dispatch's pool: the reader's producer and
+/// workers block on each other, and a blocked pool thread is a core lost).
+func spawnThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    #if canImport(Glibc)
+        var thread = pthread_t()
+    #else
+        var thread: pthread_t?
+    #endif
+    let status = pthread_create(&thread, nil, { context in
+        Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+        return nil
+    }, context)
+    precondition(status == 0, "cannot start a thread (pthread_create: \(status))")
+    pthread_detach(thread)
 }
