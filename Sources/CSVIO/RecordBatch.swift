@@ -57,10 +57,8 @@ public struct CSVRecord {
     @inlinable @inline(__always)
     public func withFieldBytes<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let f = firstField + column
-        let ends = batch.fields.ends.unsafelyUnwrapped
-        let first = Int(entry.fieldStart)
-        let start = column == 0 ? first >> 1 : Int(ends[f - 1]) + (first & 1)
-        let end = Int(ends[f])
+        let start = Int(batch.fields.starts.unsafelyUnwrapped[f])
+        let end = Int(batch.fields.ends.unsafelyUnwrapped[f])
         let bytes = batch.buffer.base.assumingMemoryBound(to: UInt8.self) + start
         return try body(UnsafeBufferPointer(start: bytes, count: end - start))
     }

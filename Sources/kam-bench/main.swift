@@ -122,16 +122,6 @@ func generate(_ dir: String, rows: Int) throws -> String {
 
 func mbps(_ bytes: Int, _ seconds: Double) -> Double { Double(bytes) / 1e6 / seconds }
 
-/// Best of `n` runs (the machine is shared; the fastest run is the least disturbed).
-func best(_ n: Int, _ body: () throws -> (bytes: Int, seconds: Double)) rethrows -> (bytes: Int, seconds: Double) {
-    var result = try body()
-    for _ in 1..<n {
-        let r = try body()
-        if r.seconds < result.seconds { result = r }
-    }
-    return result
-}
-
 /// Fits all three models on simulated summaries; the same summaries go to lifetimes when the
 /// Python package is importable, and the ratio is printed.
 func modelBench(_ work: String, lifetimesUpTo: Int) {
@@ -272,25 +262,35 @@ do {
         let parts = try runChild([mode, file, String(threads)]).split(separator: " ")
         return (Int(parts[0])!, Double(parts[1])!, Double(parts[3])!)
     }
-    say("ingest of the 5M-row transactions file, \(threads) threads vs single-thread C libcsv (best of 3):")
-    let c = try best(3) { try baseline(exe, file5) }
-    var ours = try child("ingest", file5)
-    for _ in 0..<2 {
-        let again = try child("ingest", file5)
-        if again.seconds < ours.seconds { ours = again }
+    /// Runs the C loop and `mode` alternately `n` times on `file`: the machine is shared and its
+    /// speed drifts, so each of our runs is compared with the C run just before it, and the
+    /// median of those ratios is reported with the median MB/s of each side.
+    func sideBySide(_ mode: String, _ file: String, _ n: Int = 5) throws -> (c: Double, ours: Double, ratio: Double, rss: Double) {
+        var cRates: [Double] = [], ourRates: [Double] = [], ratios: [Double] = []
+        var rss = 0.0
+        for _ in 0..<n {
+            let c = try baseline(exe, file)
+            let o = try child(mode, file)
+            cRates.append(mbps(c.bytes, c.seconds))
+            ourRates.append(mbps(o.bytes, o.seconds))
+            ratios.append(ourRates.last! / cRates.last!)
+            rss = max(rss, o.rss)
+        }
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        return (median(cRates), median(ourRates), median(ratios), rss)
     }
+    say("ingest of the 5M-row transactions file, \(threads) threads vs single-thread C libcsv (5 alternating runs, medians):")
+    let ingest5 = try sideBySide("ingest", file5)
     let ingest1 = try child("ingest", file1)
-    say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", mbps(c.bytes, c.seconds)))
-    say(String(format: "  kam ingest → field-mapped records:   %8.1f MB/s   ratio %.2f×", mbps(ours.bytes, ours.seconds), mbps(ours.bytes, ours.seconds) / mbps(c.bytes, c.seconds)))
-    say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", ingest1.rss, ours.rss))
+    say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", ingest5.c))
+    say(String(format: "  kam ingest → field-mapped records:   %8.1f MB/s   ratio %.2f×", ingest5.ours, ingest5.ratio))
+    say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", ingest1.rss, ingest5.rss))
     for (mode, label) in [("clean", "txn_id dedupe"), ("clean-none", "no dedupe")] {
-        say("ingest + clean into typed records and per-account day totals (\(label)):")
-        var cleaned = try child(mode, file5)
-        let again = try child(mode, file5)
-        if again.seconds < cleaned.seconds { cleaned = again }
+        say("ingest + clean into typed records and per-account day totals (\(label); 3 alternating runs, medians):")
+        let cleaned = try sideBySide(mode, file5, 3)
         let clean1 = try child(mode, file1)
-        let rate = mbps(cleaned.bytes, cleaned.seconds)
-        say(String(format: "  kam ingest+clean:                    %8.1f MB/s   ratio %.2f×", rate, rate / mbps(c.bytes, c.seconds)))
+        say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", cleaned.c))
+        say(String(format: "  kam ingest+clean:                    %8.1f MB/s   ratio %.2f×", cleaned.ours, cleaned.ratio))
         say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows (100k accounts both)", clean1.rss, cleaned.rss))
     }
     modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)

@@ -46,10 +46,17 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
         #expect(r[1].raw == "2,\"Bei, Jing\",20")
     }
 
+    @Test func fieldsAreLibcsvsWhetherOrNotTheyAreCopied() throws {
+        // Fields stay in place unless libcsv changed them; a quoted field whose doubled quotes
+        // make its raw text look like a shorter field followed by a delimiter is still copied.
+        let path = temporaryFile("a,b,c\n1,\"\"\"\"\",\",z\n\"x\",\"y\"\"\",\"\"\n\"p\nq\",,\"\"\"\"\n")
+        let (_, r) = try rows(path)
+        #expect(r.map(\.fields) == [["1", "\"\",", "z"], ["x", "y\"", ""], ["p\nq", "", "\""]])
+    }
+
     @Test func trimsSpacesNextToDelimitersAsLibcsvDoes() throws {
-        // Records without quotes are read without copying their fields; when libcsv trims a
-        // space next to a delimiter the record is read again, copying, so the fields are
-        // libcsv's either way.
+        // A field libcsv trimmed is not where the raw text has it: it is copied, so the fields
+        // are libcsv's either way.
         let path = temporaryFile("id,name,city\n 1 , Acme Corp ,\tBeijing\t\n2,B,C\n3 ,\"Q \", R\n")
         let (_, r) = try rows(path)
         #expect(r.map(\.fields) == [["1", "Acme Corp", "Beijing"], ["2", "B", "C"], ["3", "Q ", "R"]])

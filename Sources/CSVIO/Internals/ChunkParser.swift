@@ -30,16 +30,16 @@ struct ChunkResult: Sendable {
 /// The range is fed to libcsv one physical line at a time, and after each line the parser's
 /// state tells whether a record ended there. That gives every record its starting line, byte
 /// offset and raw text without a second parser. One pass over each line before libcsv sees it
-/// finds its end and whether it holds a quote character, a NUL or a non-ASCII byte: a record
-/// without quotes is read in the sink's position mode (no copy of its fields), and only
-/// records with non-ASCII bytes are checked as UTF-8. Blank lines are skipped, as libcsv does.
+/// finds its end and whether it holds a NUL or a non-ASCII byte (only records with non-ASCII
+/// bytes are checked as UTF-8). Fields stay where they are in the buffer unless libcsv changed
+/// them (see `kam_field_sink`). Blank lines are skipped, as libcsv does.
 enum ChunkParser {
     static let quoteFlag: UInt8 = 1
     static let nulFlag: UInt8 = 2
     static let highFlag: UInt8 = 4
 
     /// - Parameters:
-    ///   - buffer: holds the text at `start..<end`; copy-mode fields go to it from `sideStart`.
+    ///   - buffer: holds the text at `start..<end`; fields libcsv changed go to it from `sideStart`.
     ///   - isEndOfFile: whether `end` is the end of the input.
     ///   - expectedFields: the header's width; records of another width are flagged.
     ///   - maxRecords: stop after this many records (used to read the header alone).
@@ -49,7 +49,7 @@ enum ChunkParser {
     ) -> ChunkResult {
         let base = UnsafeRawPointer(buffer)
         let estimate = max(16, (end - start) / 40)
-        let parser = LibcsvParser(dialect: dialect, buffer: buffer, sideStart: sideStart, fieldCapacity: estimate * 8)
+        let parser = LibcsvParser(dialect: dialect, buffer: buffer, limit: end, sideStart: sideStart, fieldCapacity: estimate * 8)
         let sink = parser.sink
         let records = RecordTable(capacity: estimate)
         var problems: [Int: CSVRecordProblem] = [:]
@@ -97,24 +97,8 @@ enum ChunkParser {
             }
             records.append(RecordEntry(
                 fieldEnd: Int32(truncatingIfNeeded: sink.pointee.count),
-                fieldStart: Int32(truncatingIfNeeded: sink.pointee.copy != 0 ? recordSide << 1 : recordStart << 1 | 1),
                 rawStart: Int32(truncatingIfNeeded: recordStart), rawEnd: Int32(truncatingIfNeeded: rawEndPosition),
                 line: Int32(truncatingIfNeeded: recordLine)))
-        }
-
-        /// A one-line record read in position mode is right only if libcsv trimmed nothing:
-        /// then its last field ends where the line's text ends. Otherwise it is read again,
-        /// copying.
-        func settlePositions(pieceEnd: Int, atEndOfFile: Bool) {
-            guard sink.pointee.copy == 0, sink.pointee.count > recordFirstField,
-                sink.pointee.cursor - 1 != rawEnd(pieceEnd)
-            else { return }
-            rollback()
-            parser.reset()
-            sink.pointee.copy = 1
-            sink.pointee.rows_ended = 0
-            _ = parser.parse(base + recordStart, count: pieceEnd - recordStart)
-            if atEndOfFile { _ = parser.finish() }
         }
 
         while true {
@@ -151,7 +135,6 @@ enum ChunkParser {
                 recordFirstField = sink.pointee.count
                 recordSide = sink.pointee.side
                 recordFlags = 0
-                sink.pointee.copy = flags & quoteFlag != 0 ? 1 : 0
                 sink.pointee.cursor = position
             }
             recordFlags |= flags
@@ -169,7 +152,6 @@ enum ChunkParser {
                 // End of file without a final newline.
                 if parser.finish() {
                     if sink.pointee.rows_ended > 0 {
-                        settlePositions(pieceEnd: pieceEnd, atEndOfFile: true)
                         emit(rawEndPosition: rawEnd(pieceEnd), problem: nil)
                     }
                 } else {
@@ -182,7 +164,6 @@ enum ChunkParser {
                 if sink.pointee.rows_ended > 1 {
                     emit(rawEndPosition: rawEnd(pieceEnd), problem: .bareCarriageReturn)
                 } else if sink.pointee.rows_ended > 0 {
-                    settlePositions(pieceEnd: pieceEnd, atEndOfFile: false)
                     emit(rawEndPosition: rawEnd(pieceEnd), problem: nil)
                 }
                 inRecord = false

@@ -1,4 +1,5 @@
 import CLibcsv
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -14,15 +15,23 @@ struct LibcsvParser: ~Copyable {
     let sink: UnsafeMutablePointer<kam_field_sink>
 
     /// - Parameters:
-    ///   - buffer: the buffer whose text is parsed; copy-mode fields are written to it from
-    ///     `sideStart` on.
+    ///   - buffer: the buffer whose text (up to `limit`) is parsed; fields that must be copied
+    ///     are written to it from `sideStart` on.
     ///   - fieldCapacity: a first guess of the number of fields.
-    init(dialect: CSVDialect, buffer: UnsafeMutableRawPointer, sideStart: Int, fieldCapacity: Int) {
+    init(dialect: CSVDialect, buffer: UnsafeMutableRawPointer, limit: Int, sideStart: Int, fieldCapacity: Int) {
         sink = .allocate(capacity: 1)
         sink.initialize(to: kam_field_sink())
         sink.pointee.buffer = buffer.assumingMemoryBound(to: UInt8.self)
+        sink.pointee.limit = limit
         sink.pointee.side = sideStart
-        _ = kam_field_sink_reserve(sink, max(16, fieldCapacity))
+        sink.pointee.cursor = -1
+        sink.pointee.delimiter = dialect.delimiter
+        sink.pointee.quote = dialect.quote
+        let capacity = max(16, fieldCapacity)
+        let starts = MemoryPool.take(capacity * 4), ends = MemoryPool.take(capacity * 4)
+        sink.pointee.starts = starts.pointer.assumingMemoryBound(to: Int32.self)
+        sink.pointee.ends = ends.pointer.assumingMemoryBound(to: Int32.self)
+        sink.pointee.capacity = min(starts.bytes, ends.bytes) / 4
         parser = .allocate(capacity: 1)
         parser.initialize(to: csv_parser())
         _ = csv_init(parser, UInt8(CSV_STRICT | CSV_STRICT_FINI))
@@ -36,6 +45,7 @@ struct LibcsvParser: ~Copyable {
     deinit {
         csv_free(parser)
         parser.deallocate()
+        free(sink.pointee.starts)
         free(sink.pointee.ends)
         sink.deallocate()
     }
@@ -64,7 +74,9 @@ struct LibcsvParser: ~Copyable {
 
     /// Hands the field positions over (the sink starts empty again).
     func takeFields() -> FieldPositions {
-        let positions = FieldPositions(ends: sink.pointee.ends, count: sink.pointee.count)
+        let positions = FieldPositions(
+            starts: sink.pointee.starts, ends: sink.pointee.ends, count: sink.pointee.count, capacity: sink.pointee.capacity)
+        sink.pointee.starts = nil
         sink.pointee.ends = nil
         sink.pointee.count = 0
         sink.pointee.capacity = 0
@@ -72,21 +84,26 @@ struct LibcsvParser: ~Copyable {
     }
 }
 
-/// The end of every field of a batch in its buffer (malloc'ed by the C sink, freed with the
-/// batch); starts follow from the record's first-field start (``RecordBatch``).
+/// The start and end of every field of a batch in its buffer (malloc'ed by the C sink, freed
+/// with the batch).
 // @unchecked because the arrays are written only before the positions are handed to a batch.
 @usableFromInline
 final class FieldPositions: @unchecked Sendable {
+    @usableFromInline let starts: UnsafeMutablePointer<Int32>?
     @usableFromInline let ends: UnsafeMutablePointer<Int32>?
     let count: Int
+    let capacity: Int
 
-    init(ends: UnsafeMutablePointer<Int32>?, count: Int) {
+    init(starts: UnsafeMutablePointer<Int32>?, ends: UnsafeMutablePointer<Int32>?, count: Int, capacity: Int) {
+        self.starts = starts
         self.ends = ends
         self.count = count
+        self.capacity = capacity
     }
 
     deinit {
-        free(ends)
+        MemoryPool.give(starts.map { UnsafeMutableRawPointer($0) }, bytes: capacity * 4)
+        MemoryPool.give(ends.map { UnsafeMutableRawPointer($0) }, bytes: capacity * 4)
     }
 }
 
@@ -100,14 +117,15 @@ final class TextBuffer: @unchecked Sendable {
     /// Bytes of text (the side room starts here).
     var count: Int
 
-    /// Room for `textCapacity` bytes of text and as many again for unescaped copies.
+    /// Room for `textCapacity` bytes of text and as many again for unescaped copies (rounded
+    /// up to whole MiB, so blocks of one reader can reuse each other's memory).
     init(textCapacity: Int) {
-        capacity = 2 * max(textCapacity, 64) + 64
-        base = malloc(capacity)!
+        let rounded = (max(textCapacity, 64) + (1 << 20) - 1) & ~((1 << 20) - 1)
+        (base, capacity) = MemoryPool.take(2 * rounded + 64)
         count = 0
     }
 
-    deinit { free(base) }
+    deinit { MemoryPool.give(base, bytes: capacity) }
 }
 
 /// Where one record lies: its fields, its raw text in the buffer and its line.
@@ -115,9 +133,6 @@ final class TextBuffer: @unchecked Sendable {
 struct RecordEntry {
     /// Cumulative number of fields after the record.
     @usableFromInline var fieldEnd: Int32
-    /// First-field start × 2, plus 1 when the fields lie one byte apart (raw text; 0 for
-    /// unescaped copies, which lie end to end).
-    @usableFromInline var fieldStart: Int32
     /// The raw text (without its line terminator).
     @usableFromInline var rawStart: Int32
     @usableFromInline var rawEnd: Int32
@@ -154,5 +169,42 @@ final class RecordTable: @unchecked Sendable {
         entries.deallocate()
         entries = bigger
         capacity *= 2
+    }
+}
+
+/// Blocks of malloc'ed memory handed back by finished batches, for the next blocks to reuse:
+/// a fresh multi-megabyte allocation costs a page fault and a zeroed page per 4 KiB, which
+/// `make bench` measured at several per cent of the reader's time. Holds at most 64 MiB.
+enum MemoryPool {
+    /// A malloc'ed block nobody uses.
+    // @unchecked because a block in the pool is owned by the pool alone.
+    private struct Block: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+        let bytes: Int
+    }
+    private static let free = Mutex<[Block]>([])
+    private static let limit = 64 << 20
+
+    /// A block of at least `bytes` bytes, reused or new, and its size.
+    static func take(_ bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int) {
+        let reused = free.withLock { blocks -> Block? in
+            guard let i = blocks.firstIndex(where: { $0.bytes >= bytes && $0.bytes <= 2 * bytes }) else { return nil }
+            return blocks.remove(at: i)
+        }
+        if let reused { return (reused.pointer, reused.bytes) }
+        guard let pointer = malloc(bytes) else { fatalError("out of memory (\(bytes) bytes)") }
+        return (pointer, bytes)
+    }
+
+    /// Gives a block from ``take(_:)`` (or from malloc/realloc) back.
+    static func give(_ pointer: UnsafeMutableRawPointer?, bytes: Int) {
+        guard let pointer else { return }
+        let block = Block(pointer: pointer, bytes: bytes)
+        let kept = free.withLock { blocks -> Bool in
+            guard blocks.reduce(0, { $0 + $1.bytes }) + bytes <= limit else { return false }
+            blocks.append(block)
+            return true
+        }
+        if !kept { Glibc.free(pointer) }
     }
 }
