@@ -107,34 +107,32 @@ static inline int kam_csv_fini(struct csv_parser *p, kam_field_sink *k) {
 }
 
 /// Finds the end of the physical line at `bytes` (the index just past its LF, or `count`) and
-/// whether the line holds a quote character (flag 1), a NUL (2) or a non-ASCII byte (4);
-/// 16 bytes at a time where SSE2 is there. Sets `*newline` when the line ends with an LF.
-static inline size_t kam_scan_line(const unsigned char *bytes, size_t count, unsigned char quote, int *flags, int *newline) {
+/// whether the line holds a NUL (flag 2) or a non-ASCII byte (4); 16 bytes at a time where
+/// SSE2 is there. Sets `*newline` when the line ends with an LF.
+static inline size_t kam_scan_line(const unsigned char *bytes, size_t count, int *flags, int *newline) {
     size_t i = 0;
     int f = 0;
 #if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n'), q = _mm_set1_epi8((char)quote), zero = _mm_setzero_si128();
+    const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
     while (i + 16 <= count) {
         __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
         unsigned mlf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-        unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q));
         unsigned mz = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
         unsigned mh = (unsigned)_mm_movemask_epi8(v);
         if (mlf) {
             unsigned k = (unsigned)__builtin_ctz(mlf);
             unsigned keep = (2u << k) - 1;
-            f |= (mq & keep ? 1 : 0) | (mz & keep ? 2 : 0) | (mh & keep ? 4 : 0);
+            f |= (mz & keep ? 2 : 0) | (mh & keep ? 4 : 0);
             *flags = f;
             *newline = 1;
             return i + k + 1;
         }
-        f |= (mq ? 1 : 0) | (mz ? 2 : 0) | (mh ? 4 : 0);
+        f |= (mz ? 2 : 0) | (mh ? 4 : 0);
         i += 16;
     }
 #endif
     for (; i < count; i++) {
         unsigned char b = bytes[i];
-        if (b == quote) f |= 1;
         if (b == 0) f |= 2;
         if (b & 0x80) f |= 4;
         if (b == '\n') {

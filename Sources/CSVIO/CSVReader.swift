@@ -11,7 +11,7 @@ import Synchronization
 /// Streams a CSV file through libcsv, parsing blocks of it on several threads and handing the
 /// records on in file order.
 ///
-/// A producer thread reads the file in blocks (4 MiB by default) cut after their last line
+/// A producer thread reads the file in blocks (1 MiB by default) cut after their last line
 /// feed, counts their lines, and gives each block to a worker, which parses it with libcsv and
 /// runs the caller's `transform` on the records. The consumer (the calling thread) takes the
 /// results in file order. A block is assumed to start at a record boundary; when the block
@@ -48,7 +48,7 @@ public final class CSVReader {
     private var carryLine = 1
 
     /// - Parameter windowBytes: bytes read per block (a block grows when one line is longer).
-    public init(path: String, dialect: CSVDialect, windowBytes: Int = 4 << 20) throws {
+    public init(path: String, dialect: CSVDialect, windowBytes: Int = 1 << 20) throws {
         self.path = path
         self.dialect = dialect
         blockBytes = max(windowBytes, 64)

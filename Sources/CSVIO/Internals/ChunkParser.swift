@@ -34,7 +34,6 @@ struct ChunkResult: Sendable {
 /// bytes are checked as UTF-8). Fields stay where they are in the buffer unless libcsv changed
 /// them (see `kam_field_sink`). Blank lines are skipped, as libcsv does.
 enum ChunkParser {
-    static let quoteFlag: UInt8 = 1
     static let nulFlag: UInt8 = 2
     static let highFlag: UInt8 = 4
 
@@ -53,7 +52,6 @@ enum ChunkParser {
         let sink = parser.sink
         let records = RecordTable(capacity: estimate)
         var problems: [Int: CSVRecordProblem] = [:]
-        let quote = dialect.quote
 
         var position = start
         var line = 0
@@ -118,7 +116,7 @@ enum ChunkParser {
                 }
                 break
             }
-            let (pieceEnd, hasNewline, flags) = scanLine(base, from: position, end: end, quote: quote)
+            let (pieceEnd, hasNewline, flags) = scanLine(base, from: position, end: end)
             if !hasNewline && !isEndOfFile {
                 // The rest is the start of a record that continues after `end`.
                 if inRecord {
@@ -178,13 +176,12 @@ enum ChunkParser {
     }
 
     /// Finds the end of the physical line that starts at `from` (just past its LF, or `end`)
-    /// and whether it holds a quote character, a NUL or a non-ASCII byte (`kam_scan_line`).
+    /// and whether it holds a NUL or a non-ASCII byte (`kam_scan_line`).
     @inline(__always)
-    static func scanLine(_ base: UnsafeRawPointer, from: Int, end: Int, quote: UInt8) -> (end: Int, newline: Bool, flags: UInt8) {
+    static func scanLine(_ base: UnsafeRawPointer, from: Int, end: Int) -> (end: Int, newline: Bool, flags: UInt8) {
         var flags: Int32 = 0
         var newline: Int32 = 0
-        let length = kam_scan_line(
-            base.assumingMemoryBound(to: UInt8.self) + from, end - from, quote, &flags, &newline)
+        let length = kam_scan_line(base.assumingMemoryBound(to: UInt8.self) + from, end - from, &flags, &newline)
         return (from + length, newline != 0, UInt8(truncatingIfNeeded: flags))
     }
 

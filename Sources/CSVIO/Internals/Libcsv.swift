@@ -118,9 +118,9 @@ final class TextBuffer: @unchecked Sendable {
     var count: Int
 
     /// Room for `textCapacity` bytes of text and as many again for unescaped copies (rounded
-    /// up to whole MiB, so blocks of one reader can reuse each other's memory).
+    /// up to 64 KiB, so blocks of one reader can reuse each other's memory).
     init(textCapacity: Int) {
-        let rounded = (max(textCapacity, 64) + (1 << 20) - 1) & ~((1 << 20) - 1)
+        let rounded = (max(textCapacity, 64) + (1 << 16) - 1) & ~((1 << 16) - 1)
         (base, capacity) = MemoryPool.take(2 * rounded + 64)
         count = 0
     }
