@@ -44,13 +44,14 @@ import Testing
         d.paid = Money(units: 100 * Money.scale)
         d.paidLines = 1
         let config = try PipelineConfig.load(path: cdnowPipeline(asOf: "2024-12-01"))
-        let value = ValueStage.run(histories: [AccountHistory(accountId: "X", days: [d])] + (0..<50).map { i in
+        let cutoffs = [config.asOf]
+        let value = ValueStage.run(histories: [AccountHistory(accountId: "X", days: [d], cutoffs: cutoffs)] + (0..<50).map { i in
             AccountHistory(accountId: "R\(i)", days: (0..<(2 + i % 5)).map { k in
                 var t = DayTotals(day: Day(iso: "2024-01-01")! + (k * 30 + i))
                 t.paid = Money(units: 50 * Money.scale)
                 t.paidLines = 1
                 return t
-            })
+            }, cutoffs: cutoffs)
         }, asOf: config.asOf, config: config, threads: 1)
         #expect(value.accounts["X"]!.probabilityNoPurchase >= 0.6)
     }

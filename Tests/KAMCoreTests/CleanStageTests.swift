@@ -126,8 +126,7 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
         // Refunds are negative revenue whatever their sign; cancelled lines are not revenue.
         #expect(l.netRevenueBase == Money(units: (100 + 71 - 20 - 30) * Money.scale))
         #expect(l.cancelledBase == Money(units: 50 * Money.scale))
-        let days = data.histories[0].days
-        #expect(days.filter(\.isPurchase).count == 2)
+        #expect(data.histories[0].purchaseDays(after: Day(iso: "2000-01-01")!, through: Day(iso: "2030-01-01")!) == 2)
     }
 
     @Test func negativePaidLinesAreRefundsWhenDeclared() throws {
@@ -142,8 +141,10 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
             txColumns: "account_id: account_id, date: date, amount: amount, currency: currency, cost: cost, quantity: quantity",
             extra: "fx: { EUR: 7.8 }\n"))
         #expect(data.ledgers[.transactions]!.rejectsByReason == [.badNumber: 2])
-        #expect(data.histories[0].days[0].paid == Money(units: 78 * Money.scale))
-        #expect(data.histories[0].days[0].cost == Money(units: 312_000))
+        // Only the first line is accepted: paid 10 EUR at 7.8, cost 4 EUR.
+        let asOf = try #require(data.histories.first).points.days.last.map { Day(ordinal: $0) }!
+        #expect(data.histories[0].paid(through: asOf) == Money(units: 78 * Money.scale))
+        #expect(data.histories[0].cost(through: asOf) == Money(units: 312_000))
     }
 
     @Test func duplicateTxnIdsMergeOrConflict() throws {
@@ -175,7 +176,7 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
     @Test func idsAreStringsComparedAfterTrimming() throws {
         let data = try clean(pipeline(transactions: "account_id,date,amount\n007,2024-01-05,1\n7,2024-01-05,1\n  007  ,2024-01-06,1\n"))
         #expect(data.histories.map(\.accountId) == ["007", "7"])
-        #expect(data.histories[0].days.count == 2)
+        #expect(data.histories[0].purchaseDays(after: Day(iso: "2000-01-01")!, through: Day(iso: "2030-01-01")!) == 2)
     }
 
     @Test func interactionsAreMappedScaledAndChecked() throws {

@@ -106,6 +106,7 @@ import Testing
 
     @Test func summariesMergeAcrossShards() {
         let days: [(Int, Int64, Int64)] = [(0, 100, 0), (5, 50, 0), (9, 0, 20), (12, 80, 10), (20, 30, 0)]
+        let asOf = Day(ordinal: 30)
         func history(_ subset: [(Int, Int64, Int64)]) -> AccountHistory {
             AccountHistory(accountId: "A", days: subset.map { d in
                 var t = DayTotals(day: Day(ordinal: Int32(d.0)))
@@ -114,9 +115,8 @@ import Testing
                 t.paidLines = d.1 > 0 ? 1 : 0
                 t.refundLines = d.2 > 0 ? 1 : 0
                 return t
-            })
+            }, cutoffs: [asOf])
         }
-        let asOf = Day(ordinal: 30)
         let whole = RepeatPurchaseSummary(history: history(days), asOf: asOf)!
         let a = RepeatPurchaseSummary(history: history([days[0], days[2], days[4]]), asOf: asOf)!
         let b = RepeatPurchaseSummary(history: history([days[1], days[3]]), asOf: asOf)!

@@ -15,7 +15,7 @@ func history(_ id: String, asOf: Day, _ purchases: [(daysAgo: Int, amount: Int64
             d.refundLines = 1
         }
         return d
-    })
+    }, cutoffs: [asOf])
 }
 
 @Suite struct SegmentTests {
@@ -49,7 +49,8 @@ func history(_ id: String, asOf: Day, _ purchases: [(daysAgo: Int, amount: Int64
         let h = history("A", asOf: Self.asOf, [(10, 100), (10, 0), (200, 50), (364, 7), (365, 1000), (729, 3), (730, 99999), (20, -30)])
         let a = AccountActivity(history: h, asOf: Self.asOf, newDays: 90)
         #expect(a.recencyDays == 10)
-        #expect(a.purchaseDays12m == 4)
+        // Two paid lines 10 days ago are one purchase day: 10, 200 and 364 days ago.
+        #expect(a.purchaseDays12m == 3)
         #expect(a.revenue12m == Money(units: (100 + 50 + 7 - 30) * Money.scale))
         #expect(a.revenuePrior12m == Money(units: 1003 * Money.scale))
     }

@@ -46,24 +46,17 @@ struct ChurnFeatureBuilder: Sendable {
     /// Nil when the account has no purchase day on or before `asOf`.
     func row(_ id: String, asOf: Day, model: PurchaseModel) -> ChurnFeatureRow? {
         guard let history = histories[id] else { return nil }
-        var first: Day?, last: Day?
-        var x = 0
-        var d90 = 0, d180 = 0, d365 = 0
-        var r90 = 0.0, p90 = 0.0, paid = 0.0, refunded = 0.0, net = 0.0
-        for d in history.days where d.day <= asOf {
-            let age = asOf - d.day
-            if age < 90 { r90 += d.net.double } else if age < 180 { p90 += d.net.double }
-            paid += d.paid.double
-            refunded += d.refunded.double
-            guard d.isPurchase else { continue }
-            net += d.net.double
-            if first == nil { first = d.day } else { x += 1 }
-            last = d.day
-            if age < 90 { d90 += 1 }
-            if age < 180 { d180 += 1 }
-            if age < 365 { d365 += 1 }
-        }
-        guard let first, let last else { return nil }
+        guard let first = history.firstPurchase(onOrBefore: asOf), let last = history.lastPurchase(onOrBefore: asOf)
+        else { return nil }
+        let x = history.purchaseDays(after: first, through: asOf)
+        let d90 = history.purchaseDays(after: asOf - 90, through: asOf)
+        let d180 = history.purchaseDays(after: asOf - 180, through: asOf)
+        let d365 = history.purchaseDays(after: asOf - 365, through: asOf)
+        let r90 = history.net(after: asOf - 90, through: asOf).double
+        let p90 = history.net(after: asOf - 180, through: asOf - 90).double
+        let paid = history.paid(through: asOf).double
+        let refunded = history.refunded(through: asOf).double
+        let net = history.purchaseDayNet(through: asOf).double
         let tx = Double(last - first) / unit.days, T = Double(asOf - first) / unit.days
         let pAlive = model.pAlive(x: Double(x), tx: tx, T: T)
         let expected = model.expected(t: Double(horizonDays) / unit.days, x: Double(x), tx: tx, T: T)

@@ -62,7 +62,7 @@ public enum ChurnStage {
         let trainRows = parallelMap(trainIds.count, threads: threads) { i -> (ChurnFeatureRow, Bool, Double) in
             let id = trainIds[i]
             let row = builder.row(id, asOf: trainDay, model: trainModel)!
-            let churned = !(byId[id]!.days.contains { $0.day > trainDay && $0.day <= asOf && $0.isPurchase })
+            let churned = !byId[id]!.bought(after: trainDay, through: asOf)
             let s = trainSummaries[i]
             let modelScore = trainModel.noPurchase(
                 t: Double(horizon) / unit.days, x: Double(s.frequency), tx: s.recency(in: unit), T: s.age(asOf: trainDay, in: unit))

@@ -51,7 +51,10 @@ public struct QualityGateError: Error, Sendable, CustomStringConvertible {
 /// Reads and cleans every input of a pipeline: FX rates first (transactions need them), then
 /// accounts, interactions and transactions concurrently, each parsed on `threads` workers.
 public enum CleanStage {
-    public static func run(_ config: PipelineConfig, threads: Int, progress: Progress) throws -> CleanData {
+    /// - Parameter cutoffs: the days the analysis stages will look at the histories as of;
+    ///   by default as_of and the churn training cut (as_of − `churn.horizon_days`).
+    public static func run(_ config: PipelineConfig, threads: Int, progress: Progress, cutoffs: [Day]? = nil) throws -> CleanData {
+        let cutoffs = cutoffs ?? [config.asOf, config.asOf - config.churn.horizonDays]
         var fx = FXTable(baseCurrency: config.baseCurrency, inline: config.fx)
         var ledgers: [InputKind: InputLedger] = [:]
         var rejects: [Reject] = []
@@ -86,7 +89,7 @@ public enum CleanStage {
         let table = fx
         let jobs: [InputKind] = [.transactions] + (config.inputs.accounts != nil ? [.accounts] : []) + (config.inputs.interactions != nil ? [.interactions] : [])
         let results = try parallelMap(jobs.count, threads: jobs.count) { i -> InputResult in
-            try ingest(jobs[i], config: config, fx: table, threads: threads, progress: progress)
+            try ingest(jobs[i], config: config, fx: table, cutoffs: cutoffs, threads: threads, progress: progress)
         }
         var histories: [AccountHistory] = []
         var interactions: [String: [InteractionRecord]] = [:]
@@ -138,7 +141,9 @@ public enum CleanStage {
         return (reader, columns)
     }
 
-    static func ingest(_ kind: InputKind, config: PipelineConfig, fx: FXTable, threads: Int, progress: Progress) throws -> InputResult {
+    static func ingest(
+        _ kind: InputKind, config: PipelineConfig, fx: FXTable, cutoffs: [Day], threads: Int, progress: Progress
+    ) throws -> InputResult {
         let started = Date()
         var result: InputResult
         switch kind {
@@ -146,15 +151,15 @@ public enum CleanStage {
             let input = config.inputs.transactions
             let (reader, columns) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
-            var book = TransactionBook(policy: input.dedupe)
+            var book = TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs))
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { book.add($0) })
             let file = try fileInfo(input, reader)
             if !book.conflictedKeys.isEmpty {
                 // Second look at the rows of conflicting ids, to reject every one of them.
-                let keys = book.conflictedKeys
+                let filter = book.settleFilter
                 let again = try CSVReader(path: input.path, dialect: input.dialect)
                 var rows: [TransactionCleaner.Row] = []
-                try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, onlyKeys: keys).rows }, consume: { rows += $0 })
+                try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, settling: filter).rows }, consume: { rows += $0 })
                 book.settleConflicts(rows)
             }
             result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejects, file: file, seconds: 0, histories: book.histories())

@@ -65,28 +65,33 @@ struct AcceptedTally: Sendable {
     }
 }
 
-/// The accepted transactions of a run, as per-account day totals, with the input's ledger.
+/// The accepted transactions of a run, as per-account accumulators (``AccountHistory``), with
+/// the input's ledger.
 ///
-/// Fed batch by batch in file order. Memory grows with account-days (rows of one account and
-/// day are summed as they arrive) and, for duplicate detection, with one 24-byte slot per keyed
-/// row. Conflicting duplicates are settled after the pass (``settleConflicts(_:)``), when every
-/// row of a conflicting id is known.
+/// Fed batch by batch in file order. Memory grows with the accounts (and the calendar span of
+/// their purchase days), not with the rows, except for duplicate detection: one slot per keyed
+/// row, since a duplicate must be recognised wherever it comes. Conflicting duplicates are
+/// settled after the pass (``settleConflicts(_:)``) from a second read of the rows concerned.
 struct TransactionBook {
     /// The ledger without the accepted rows' tally, which ``ledger`` adds when asked.
     private var counts = InputLedger(kind: .transactions)
     private(set) var rejects: [Reject] = []
     private var tally = AcceptedTally()
+    private let points: CutoffPoints
     private var accountIds: [String] = []
     private var accountIndex: [String: Int32] = [:]
     private var lastAccount = ""
     private var lastIndex: Int32 = -1
-    private var accountDays: [[DayTotals]] = []
+    private var accounts: [AccountHistory] = []
     private var seen = DuplicateTable()
     /// Keys seen with different content; their rows are all rejected when settled.
     private(set) var conflictedKeys: Set<UInt64> = []
     private let policy: DedupePolicy
 
-    init(policy: DedupePolicy) { self.policy = policy }
+    init(policy: DedupePolicy, points: CutoffPoints) {
+        self.policy = policy
+        self.points = points
+    }
 
     mutating func add(_ batch: TransactionCleaner.Batch) {
         counts.rowsRead += batch.ledger.rowsRead
@@ -97,6 +102,7 @@ struct TransactionBook {
         tally.merge(batch.tally)
         for reject in batch.rejects { addReject(reject) }
         for row in batch.rows {
+            let i = index(of: row.record.accountId)
             if let key = row.key {
                 if let first = seen.find(key) {
                     tally.add(row.record, sign: -1)
@@ -110,10 +116,20 @@ struct TransactionBook {
                     }
                     continue
                 }
-                seen.insert(key, contentHash: row.contentHash, byteOffset: row.byteOffset)
+                seen.insert(key, contentHash: row.contentHash, account: Int32(i))
             }
-            accept(row.record)
+            accounts[i].add(row.record)
         }
+    }
+
+    /// What the second look at conflicts must read: the conflicting keys' rows, and every row
+    /// of the accounts that accepted the first row of such a key.
+    var settleFilter: TransactionCleaner.SettleFilter {
+        var affected = Set<String>()
+        for key in conflictedKeys {
+            if let first = seen.find(key) { affected.insert(accountIds[Int(first.account)]) }
+        }
+        return TransactionCleaner.SettleFilter(keys: conflictedKeys, accounts: affected)
     }
 
     /// Where every row went, with amount control totals.
@@ -158,78 +174,61 @@ struct TransactionBook {
             i = Int32(accountIds.count)
             accountIds.append(accountId)
             accountIndex[accountId] = i
-            accountDays.append([])
+            accounts.append(AccountHistory(accountId: accountId, points: points))
         }
         lastAccount = accountId
         lastIndex = i
         return Int(i)
     }
 
-    /// Adds the line to its account's day: the last entry when it is the same day (exports are
-    /// mostly in date order), else a new entry; ``histories()`` sorts and merges.
-    private mutating func accept(_ t: TransactionRecord) {
-        let i = index(of: t.accountId)
-        if let last = accountDays[i].indices.last, accountDays[i][last].day == t.day {
-            accountDays[i][last].add(t)
-        } else {
-            var d = DayTotals(day: t.day)
-            d.add(t)
-            accountDays[i].append(d)
-        }
-    }
-
-    /// Second look at the rows of conflicting ids (read again from the file): the first row,
-    /// accepted at the time, and any merged copies of it are rejected too.
+    /// Second look, in file order, at the rows ``settleFilter`` names (read again from the
+    /// file): the first row of a conflicting key, accepted at the time, and any merged copies
+    /// of it are rejected too, and the accounts concerned are accumulated again without them.
     mutating func settleConflicts(_ rows: [TransactionCleaner.Row]) {
+        let filter = settleFilter
+        var firstContent: [UInt64: UInt64] = [:]
         for row in rows {
-            guard let key = row.key, conflictedKeys.contains(key), let first = seen.find(key) else { continue }
+            guard let key = row.key, conflictedKeys.contains(key) else { continue }
             let t = row.record
-            if row.byteOffset == first.byteOffset {
-                let i = index(of: t.accountId)
-                if let k = accountDays[i].lastIndex(where: { $0.day == t.day }) { accountDays[i][k].remove(t) }
+            if firstContent[key] == nil {
+                firstContent[key] = row.contentHash
                 tally.add(t, sign: -1)
                 countConflict(row)
-            } else if row.contentHash == first.contentHash {
+            } else if row.contentHash == firstContent[key] {
                 counts.duplicatesMerged -= 1
                 counts.merged.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
                 countConflict(row)
             }
             rejects.append(conflictReject(row))
         }
+        for id in filter.accounts { accounts[index(of: id)] = AccountHistory(accountId: id, points: points) }
+        var replayed = Set<UInt64>()
+        for row in rows where filter.accounts.contains(row.record.accountId) {
+            if let key = row.key {
+                if conflictedKeys.contains(key) || !replayed.insert(key).inserted { continue }
+            }
+            accounts[index(of: row.record.accountId)].add(row.record)
+        }
     }
 
-    /// Per-account purchase history, accounts and days in ascending order, one entry per day.
-    /// Days whose lines all went away (settled conflicts) are dropped.
+    /// Per-account histories, ascending by account id; accounts left without a line (settled
+    /// conflicts) are dropped.
     func histories() -> [AccountHistory] {
-        var out: [AccountHistory] = []
-        out.reserveCapacity(accountIds.count)
-        for (i, id) in accountIds.enumerated() {
-            var days: [DayTotals] = []
-            for d in accountDays[i].sorted(by: { $0.day < $1.day }) {
-                if let last = days.indices.last, days[last].day == d.day {
-                    days[last].merge(d)
-                } else {
-                    days.append(d)
-                }
-            }
-            days.removeAll { $0.paidLines + $0.refundLines + $0.cancelledLines == 0 }
-            if !days.isEmpty { out.append(AccountHistory(accountId: id, days: days)) }
-        }
-        return out.sorted { $0.accountId < $1.accountId }
+        accounts.filter(\.hasLines).sorted { $0.accountId < $1.accountId }
     }
 }
 
 /// Open-addressing hash table from a duplicate key (already a 64-bit hash) to the first row's
-/// content hash and byte offset: 24 bytes a slot, no per-entry allocation.
+/// content hash and account: 24 bytes a slot, no per-entry allocation.
 struct DuplicateTable {
     private var keys: [UInt64] = Array(repeating: 0, count: 1024)
-    private var values: [(contentHash: UInt64, byteOffset: Int)] = Array(repeating: (0, 0), count: 1024)
+    private var values: [(contentHash: UInt64, account: Int32)] = Array(repeating: (0, 0), count: 1024)
     private var count = 0
 
     /// 0 marks an empty slot, so key 0 is stored as 1.
     private static func slotKey(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
 
-    func find(_ key: UInt64) -> (contentHash: UInt64, byteOffset: Int)? {
+    func find(_ key: UInt64) -> (contentHash: UInt64, account: Int32)? {
         let k = Self.slotKey(key)
         let mask = keys.count - 1
         var i = Int(truncatingIfNeeded: k &* 0x9E37_79B9_7F4A_7C15 >> 20) & mask
@@ -240,7 +239,7 @@ struct DuplicateTable {
         return nil
     }
 
-    mutating func insert(_ key: UInt64, contentHash: UInt64, byteOffset: Int) {
+    mutating func insert(_ key: UInt64, contentHash: UInt64, account: Int32) {
         if (count + 1) * 10 > keys.count * 7 { grow() }
         let k = Self.slotKey(key)
         let mask = keys.count - 1
@@ -248,7 +247,7 @@ struct DuplicateTable {
         while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
         if keys[i] == 0 { count += 1 }
         keys[i] = k
-        values[i] = (contentHash, byteOffset)
+        values[i] = (contentHash, account)
     }
 
     private mutating func grow() {
@@ -256,7 +255,7 @@ struct DuplicateTable {
         keys = Array(repeating: 0, count: oldKeys.count * 2)
         values = Array(repeating: (0, 0), count: oldKeys.count * 2)
         count = 0
-        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, contentHash: oldValues[i].contentHash, byteOffset: oldValues[i].byteOffset) }
+        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, contentHash: oldValues[i].contentHash, account: oldValues[i].account) }
     }
 }
 
@@ -264,17 +263,5 @@ extension Money {
     /// The base amount as the export wrote its sign (for control totals in base currency).
     func magnitudeSigned(_ t: TransactionRecord) -> Money {
         t.amount.units < 0 ? -magnitude : magnitude
-    }
-}
-
-/// One account's transactions, collapsed to days.
-public struct AccountHistory: Sendable, Hashable {
-    public var accountId: String
-    /// Ascending by day; only days with at least one line.
-    public var days: [DayTotals]
-
-    public init(accountId: String, days: [DayTotals]) {
-        self.accountId = accountId
-        self.days = days
     }
 }

@@ -48,9 +48,16 @@ struct TransactionCleaner: Sendable {
         var tally = AcceptedTally()
     }
 
-    /// Normalises a batch. With `onlyKeys`, returns just the rows with those duplicate keys,
-    /// with their raw text (the second look at conflicts).
-    func normalise(_ batch: RecordBatch, onlyKeys: Set<UInt64>? = nil) -> Batch {
+    /// What the second look at conflicting duplicates reads: the rows with those keys (with
+    /// their raw text, for the rejects file) and every row of the accounts whose history must
+    /// be built again without them.
+    struct SettleFilter: Sendable {
+        var keys: Set<UInt64>
+        var accounts: Set<String>
+    }
+
+    /// Normalises a batch. With `settling`, returns just the rows the filter names.
+    func normalise(_ batch: RecordBatch, settling: SettleFilter? = nil) -> Batch {
         var out = Batch(ledger: InputLedger(kind: .transactions))
         out.rows.reserveCapacity(batch.count)
         let cAccount = columns["account_id"], cDate = columns["date"], cAmount = columns["amount"]
@@ -184,14 +191,16 @@ struct TransactionCleaner: Sendable {
                 key = h.value
             case .none: break
             }
-            if let onlyKeys {
-                guard let key, onlyKeys.contains(key) else { continue }
+            var raw: String?
+            if let settling {
+                let conflicted = key.map { settling.keys.contains($0) } ?? false
+                guard conflicted || settling.accounts.contains(accountId) else { continue }
+                if conflicted { raw = r.raw }
             } else {
                 out.tally.add(record, sign: 1)
             }
             out.rows.append(Row(
-                record: record, line: r.line, byteOffset: r.byteOffset, key: key, contentHash: content.value,
-                raw: onlyKeys == nil ? nil : r.raw))
+                record: record, line: r.line, byteOffset: r.byteOffset, key: key, contentHash: content.value, raw: raw))
         }
         return out
     }

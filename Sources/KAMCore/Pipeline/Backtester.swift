@@ -17,7 +17,8 @@ public enum Backtester {
 
     public static func run(_ config: PipelineConfig, cutoff: Day, until: Day, output: String, threads: Int, progress: Progress) throws -> Summary {
         let folder = try RunFolder(destination: output, runId: Runner.makeRunId(Date()))
-        let clean = try CleanStage.run(config, threads: threads, progress: progress)
+        let clean = try CleanStage.run(
+            config, threads: threads, progress: progress, cutoffs: [cutoff, cutoff - config.churn.horizonDays, until])
         let t0 = Date()
         let value = ValueStage.run(histories: clean.histories, asOf: cutoff, config: config, threads: threads)
         let churn = ChurnStage.run(
@@ -43,16 +44,10 @@ public enum Backtester {
         }
         let rows: [Row] = ids.map { id in
             let v = value.accounts[id]!
-            var actual = 0
-            var spend = Money.zero
-            var boughtInChurnWindow = false
-            for d in histories[id]!.days where d.day > cutoff && d.day <= until {
-                spend = spend + d.net
-                if d.isPurchase {
-                    actual += 1
-                    if d.day <= churnEnd { boughtInChurnWindow = true }
-                }
-            }
+            let history = histories[id]!
+            let actual = history.purchaseDays(after: cutoff, through: until)
+            let spend = history.net(after: cutoff, through: until)
+            let boughtInChurnWindow = history.bought(after: cutoff, through: churnEnd)
             let expected = model.expected(t: period, x: v.frequency, tx: v.recency, T: v.age)
             return Row(
                 id: id, v: v, actual: actual, expected: expected, actualSpend: spend, expectedSpend: expected * v.expectedSpend,

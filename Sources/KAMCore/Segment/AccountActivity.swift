@@ -13,29 +13,35 @@ public struct AccountActivity: Sendable, Hashable {
     /// Longest gap between consecutive purchase days that ends within `newDays` of as_of.
     public var recentReturnGap: Int?
 
+    /// `asOf` must be a cut-off of the run (see ``CutoffPoints``).
     public init(history: AccountHistory?, asOf: Day, newDays: Int) {
-        var first: Day?, last: Day?
-        var days12 = 0
-        var r12 = Money.zero, prior = Money.zero, total = Money.zero
-        var returnGap: Int?
-        for d in history?.days ?? [] where d.day <= asOf {
-            total = total + d.net
-            let age = asOf - d.day
-            if age < 365 { r12 = r12 + d.net } else if age < 730 { prior = prior + d.net }
-            guard d.isPurchase else { continue }
-            if age < 365 { days12 += 1 }
-            if let last, age < newDays { returnGap = max(returnGap ?? 0, d.day - last) }
-            if first == nil { first = d.day }
-            last = d.day
+        guard let h = history else {
+            self.init(first: nil, last: nil, purchaseDays12m: 0, revenue12m: .zero, prior: .zero, total: .zero, gap: nil)
+            return
         }
+        var returnGap: Int?
+        for d in h.purchaseDayList(after: asOf - newDays, through: asOf) {
+            if let previous = h.lastPurchase(onOrBefore: d - 1) { returnGap = max(returnGap ?? 0, d - previous) }
+        }
+        self.init(
+            first: h.firstPurchase(onOrBefore: asOf), last: h.lastPurchase(onOrBefore: asOf),
+            purchaseDays12m: h.purchaseDays(after: asOf - 365, through: asOf),
+            revenue12m: h.net(after: asOf - 365, through: asOf), prior: h.net(after: asOf - 730, through: asOf - 365),
+            total: h.net(through: asOf), gap: returnGap, asOf: asOf)
+    }
+
+    private init(
+        first: Day?, last: Day?, purchaseDays12m: Int, revenue12m: Money, prior: Money, total: Money, gap: Int?,
+        asOf: Day = Day(ordinal: 0)
+    ) {
         firstPurchase = first
         lastPurchase = last
         recencyDays = last.map { asOf - $0 }
-        purchaseDays12m = days12
-        revenue12m = r12
+        self.purchaseDays12m = purchaseDays12m
+        self.revenue12m = revenue12m
         revenuePrior12m = prior
         revenueTotal = total
-        recentReturnGap = returnGap
+        recentReturnGap = gap
     }
 }
 

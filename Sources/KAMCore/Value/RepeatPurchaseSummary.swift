@@ -23,41 +23,20 @@ public struct RepeatPurchaseSummary: Sendable, Hashable {
     public func recency(in unit: TimeUnit) -> Double { Double(lastPurchase - firstPurchase) / unit.days }
     public func age(asOf: Day, in unit: TimeUnit) -> Double { Double(asOf - firstPurchase) / unit.days }
 
-    /// Builds the summary from day totals up to and including `asOf`; nil without a purchase day.
+    /// Builds the summary from the history up to and including `asOf` (a cut-off of the run);
+    /// nil without a purchase day.
     public init?(history: AccountHistory, asOf: Day) {
-        var first: Day?
-        var last: Day?
-        var x = 0
-        var repeatSpend = Money.zero
-        var revenue = Money.zero
-        var cost = Money.zero
-        var allCosted = true
-        var nonPurchase = Money.zero
-        for d in history.days where d.day <= asOf {
-            revenue = revenue + d.net
-            cost = cost + d.cost
-            if d.costedLines < d.paidLines + d.refundLines { allCosted = false }
-            guard d.isPurchase else {
-                nonPurchase = nonPurchase + d.net
-                continue
-            }
-            if first == nil {
-                first = d.day
-            } else {
-                x += 1
-                repeatSpend = repeatSpend + d.net
-            }
-            last = d.day
-        }
-        guard let first, let last else { return nil }
+        guard let first = history.firstPurchase(onOrBefore: asOf), let last = history.lastPurchase(onOrBefore: asOf)
+        else { return nil }
+        let purchaseNet = history.purchaseDayNet(through: asOf)
         self.accountId = history.accountId
         self.firstPurchase = first
         self.lastPurchase = last
-        self.frequency = x
-        self.repeatNetSpend = repeatSpend
-        self.revenue = revenue
-        self.cost = allCosted ? cost : nil
-        self.nonPurchaseNet = nonPurchase
+        self.frequency = history.purchaseDays(after: first, through: asOf)
+        self.repeatNetSpend = purchaseNet - history.firstPurchaseDayNet
+        self.revenue = history.net(through: asOf)
+        self.cost = history.cost(through: asOf)
+        self.nonPurchaseNet = revenue - purchaseNet
     }
 
     public init(accountId: String, firstPurchase: Day, lastPurchase: Day, frequency: Int, repeatNetSpend: Money, revenue: Money, cost: Money? = nil) {
