@@ -145,8 +145,10 @@ struct RecordEntry {
 // @unchecked because the table is appended to only before it is handed to a batch.
 @usableFromInline
 final class RecordTable: @unchecked Sendable {
-    @usableFromInline private(set) var entries: UnsafeMutablePointer<RecordEntry>
-    @usableFromInline private(set) var count = 0
+    // Unchecked: appended to by one parse, then only read (no dynamic exclusivity checks on
+    // every record access).
+    @exclusivity(unchecked) @usableFromInline private(set) var entries: UnsafeMutablePointer<RecordEntry>
+    @exclusivity(unchecked) @usableFromInline private(set) var count = 0
     private var capacity: Int
 
     init(capacity: Int) {

@@ -1,5 +1,11 @@
 import CSVIO
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Canonical field → column index in one file, checked against its header.
 struct ColumnMap: Sendable {
     private var indices: [String: Int] = [:]
@@ -65,6 +71,13 @@ struct StableHash {
         }
     }
 
+    /// A field's bytes and a separator (the same as ``add(_:)-(String)`` of its text).
+    mutating func addField(_ bytes: UnsafeBufferPointer<UInt8>) {
+        add(bytes)
+        value ^= 0x1F
+        value &*= 0x100_0000_01b3
+    }
+
     mutating func add(_ s: String) {
         var s = s
         s.withUTF8 { add($0) }
@@ -74,4 +87,45 @@ struct StableHash {
     mutating func add(_ n: Int64) {
         withUnsafeBytes(of: n.littleEndian) { add($0) }
     }
+}
+
+/// Memoises a function of a short byte string for the few distinct values a column holds
+/// (currency codes, status labels): a byte comparison per row instead of building,
+/// case-folding and hashing a String. Remembers up to 64 values; beyond that it computes.
+struct ByteMemo<Value> {
+    private var keys: [[UInt8]] = []
+    private var values: [Value] = []
+    private var last = -1
+
+    mutating func value(for bytes: UnsafeBufferPointer<UInt8>, _ compute: (UnsafeBufferPointer<UInt8>) -> Value) -> Value {
+        if last >= 0, Self.equal(keys[last], bytes) { return values[last] }
+        for i in keys.indices where Self.equal(keys[i], bytes) {
+            last = i
+            return values[i]
+        }
+        let value = compute(bytes)
+        if keys.count < 64 {
+            keys.append(Array(bytes))
+            values.append(value)
+            last = keys.count - 1
+        }
+        return value
+    }
+
+    private static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBufferPointer { a in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    }
+}
+
+/// What `Int(text) != nil` says of the trimmed text, or true for an empty field: an optional
+/// sign and decimal digits that fit in an `Int`.
+func isWholeNumberOrEmpty(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+    if s.isEmpty { return true }
+    var i = 0
+    if s[0] == UInt8(ascii: "+") || s[0] == UInt8(ascii: "-") { i = 1 }
+    let digits = s.count - i
+    guard digits > 0 else { return false }
+    for k in i..<s.count where s[k] < 0x30 || s[k] > 0x39 { return false }
+    return digits <= 18 || Int(String(decoding: s, as: UTF8.self)) != nil
 }

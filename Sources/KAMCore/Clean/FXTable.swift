@@ -33,6 +33,9 @@ public struct FXTable: Sendable {
         return true
     }
 
+    /// Whether any rate carries a validity date (then the rate depends on the day).
+    public var hasDatedRates: Bool { !dated.isEmpty }
+
     public func rate(for currency: String, on day: Day) -> FXRate? {
         if currency == baseCurrency { return .one }
         if let list = dated[currency] {

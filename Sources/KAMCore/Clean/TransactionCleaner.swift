@@ -5,7 +5,7 @@ import CSVIO
 ///
 /// Rows are normalised in parallel batch by batch (``normalise(_:)`` is pure); duplicates and
 /// the per-account day totals are resolved in file order by ``TransactionBook``.
-struct TransactionCleaner: Sendable {
+final class TransactionCleaner: Sendable {
     let config: InputConfig
     let columns: ColumnMap
     let fx: FXTable
@@ -48,6 +48,24 @@ struct TransactionCleaner: Sendable {
         var tally = AcceptedTally()
     }
 
+    /// A currency code as written (upper-cased) and its rate when the rates carry no dates.
+    struct CurrencyInfo {
+        var code: String
+        var rate: FXRate?
+    }
+
+    private func currencyInfo(_ code: String) -> CurrencyInfo {
+        CurrencyInfo(code: code, rate: fx.hasDatedRates ? nil : fx.rate(for: code, on: asOf))
+    }
+
+    private func currencyOf(_ bytes: UnsafeBufferPointer<UInt8>) -> CurrencyInfo {
+        currencyInfo(bytes.isEmpty ? config.currency ?? baseCurrency : String(decoding: bytes, as: UTF8.self).uppercased())
+    }
+
+    private func statusOf(_ bytes: UnsafeBufferPointer<UInt8>) -> TransactionStatus? {
+        config.statusMap[String(decoding: bytes, as: UTF8.self).lowercased()]
+    }
+
     /// What the second look at conflicting duplicates reads: the rows with those keys (with
     /// their raw text, for the rejects file) and every row of the accounts whose history must
     /// be built again without them.
@@ -63,6 +81,10 @@ struct TransactionCleaner: Sendable {
         let cAccount = columns["account_id"], cDate = columns["date"], cAmount = columns["amount"]
         let cStatus = columns["status"], cCurrency = columns["currency"], cTxn = columns["txn_id"]
         let cLine = columns["line_no"], cCost = columns["cost"], cMargin = columns["margin"], cQuantity = columns["quantity"]
+        // The few distinct currency codes and status labels, each worked out once per batch.
+        var currencies = ByteMemo<CurrencyInfo>()
+        var statuses = ByteMemo<TransactionStatus?>()
+        let defaultCurrency = currencyInfo(config.currency ?? baseCurrency)
         for i in 0..<batch.count {
             let r = batch[i]
             out.ledger.rowsRead += 1
@@ -75,11 +97,11 @@ struct TransactionCleaner: Sendable {
                 continue
             }
             // The amount first: every parseable amount counts in the control totals.
-            let amountText = r.text(cAmount)
-            let amount = amountText.flatMap { amounts.parse($0) }
-            let currency = r.text(cCurrency)?.uppercased() ?? config.currency ?? baseCurrency
+            let amount = cAmount.flatMap { c in r.withFieldBytes(c) { amounts.parse($0) } }
+            let currencyInfo = cCurrency.map { c in r.withFieldBytes(c) { currencies.value(for: trimmed($0)) { self.currencyOf($0) } } } ?? defaultCurrency
+            let currency = currencyInfo.code
             let day = r.withFieldBytes(cDate!) { dates.parse(trimmed($0)) }
-            let rate = fx.rate(for: currency, on: day ?? asOf)
+            let rate = fx.hasDatedRates ? fx.rate(for: currency, on: day ?? asOf) : currencyInfo.rate
             var parsed: (Money, String, Money?)?
             if let amount {
                 let base = rate.map { amount.converted(at: $0) }
@@ -100,7 +122,7 @@ struct TransactionCleaner: Sendable {
                 continue
             }
             guard let amount, let parsedAmount = parsed else {
-                if let amountText {
+                if let amountText = r.text(cAmount) {
                     reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
                 } else {
                     reject(.missingAmount, "amount", "the amount is empty")
@@ -109,8 +131,8 @@ struct TransactionCleaner: Sendable {
             }
             var status = TransactionStatus.paid
             if let cStatus {
-                let label = r.text(cStatus)?.lowercased() ?? ""
-                guard let s = config.statusMap[label] else {
+                guard let s = r.withFieldBytes(cStatus, { statuses.value(for: trimmed($0)) { self.statusOf($0) } }) else {
+                    let label = r.text(cStatus)?.lowercased() ?? ""
                     reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map", amount: parsedAmount)
                     continue
                 }
@@ -146,13 +168,9 @@ struct TransactionCleaner: Sendable {
                 reject(.badNumber, "quantity", "'\(text)' is not a number", amount: parsedAmount)
                 continue
             }
-            var lineNo: String?
-            if let text = r.text(cLine) {
-                guard Int(text) != nil else {
-                    reject(.badNumber, "line_no", "'\(text)' is not a whole number", amount: parsedAmount)
-                    continue
-                }
-                lineNo = text
+            if let cLine, !r.withFieldBytes(cLine, { isWholeNumberOrEmpty(trimmed($0)) }) {
+                reject(.badNumber, "line_no", "'\(r.text(cLine) ?? "")' is not a whole number", amount: parsedAmount)
+                continue
             }
             let converted = parsedAmount.2!
             let signedBase: Money
@@ -179,15 +197,15 @@ struct TransactionCleaner: Sendable {
             var key: UInt64?
             switch config.dedupe {
             case .txnId:
-                if let txn = r.text(cTxn) {
+                if let cTxn, r.withFieldBytes(cTxn, { !trimmed($0).isEmpty }) {
                     var h = StableHash()
-                    h.add(txn)
-                    h.add(lineNo ?? "")
+                    r.withFieldBytes(cTxn) { h.addField(trimmed($0)) }
+                    if let cLine { r.withFieldBytes(cLine) { h.addField(trimmed($0)) } } else { h.addField(UnsafeBufferPointer(start: nil, count: 0)) }
                     key = h.value
                 }
             case .exact:
                 var h = StableHash()
-                h.add(r.rawBytes)
+                r.withRawBytes { h.add($0) }
                 key = h.value
             case .none: break
             }
