@@ -47,14 +47,19 @@ public final class CSVReader {
     private var carryOffset = 0
     private var carryLine = 1
 
-    /// - Parameter windowBytes: bytes read per block (a block grows when one line is longer).
-    public init(path: String, dialect: CSVDialect, windowBytes: Int = 1 << 20) throws {
+    /// Whether the whole file has been read.
+    public var readToEnd: Bool { endOfFile }
+
+    /// - Parameters:
+    ///   - windowBytes: bytes read per block (a block grows when one line is longer).
+    ///   - observer: sees the file's raw bytes as they are read (a digest in the same pass).
+    public init(path: String, dialect: CSVDialect, windowBytes: Int = 1 << 20, observer: RawBytesObserver? = nil) throws {
         self.path = path
         self.dialect = dialect
         blockBytes = max(windowBytes, 64)
         switch dialect.encoding {
-        case .utf8: source = try FileByteSource(path: path)
-        case .gb18030: source = try GB18030ByteSource(path: path)
+        case .utf8: source = try FileByteSource(path: path, observer: observer)
+        case .gb18030: source = try GB18030ByteSource(path: path, observer: observer)
         }
         try readFirstRecord()
     }

@@ -4,6 +4,10 @@
     import Darwin
 #endif
 
+/// Called with the file's raw bytes (before any decoding) as they are read: once each, in
+/// order, on the reading thread. For digests computed in the same pass as the parse.
+public typealias RawBytesObserver = @Sendable (UnsafeRawBufferPointer) -> Void
+
 /// A stream of UTF-8 bytes from a file: read as is, or decoded from GB18030 with iconv.
 protocol ByteSource: AnyObject {
     /// Fills up to `buffer.count` bytes; returns 0 at the end of the input.
@@ -15,9 +19,12 @@ protocol ByteSource: AnyObject {
 final class FileByteSource: ByteSource {
     let path: String
     private var fd: Int32
+    /// Sees every byte of the file once, in order, as it is read.
+    private let observer: RawBytesObserver?
 
-    init(path: String) throws {
+    init(path: String, observer: RawBytesObserver? = nil) throws {
         self.path = path
+        self.observer = observer
         fd = open(path, O_RDONLY)
         if fd < 0 { throw CSVError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
     }
@@ -31,6 +38,7 @@ final class FileByteSource: ByteSource {
                 throw CSVError.readFailed(file: path, reason: String(cString: strerror(errno)))
             }
             if n == 0 { break }
+            observer?(UnsafeRawBufferPointer(start: buffer.baseAddress! + total, count: n))
             total += n
         }
         return total
@@ -56,8 +64,8 @@ final class GB18030ByteSource: ByteSource {
     private var atEnd = false
     private var closed = false
 
-    init(path: String) throws {
-        file = try FileByteSource(path: path)
+    init(path: String, observer: RawBytesObserver? = nil) throws {
+        file = try FileByteSource(path: path, observer: observer)
         let cd = iconv_open("UTF-8", "GB18030")
         if cd == iconv_t(bitPattern: -1) {
             throw CSVError.cannotOpen(file: path, reason: "iconv cannot convert GB18030 to UTF-8 on this system")

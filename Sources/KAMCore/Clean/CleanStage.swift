@@ -63,7 +63,7 @@ public enum CleanStage {
 
         if let fxConfig = config.inputs.fxRates {
             let started = Date()
-            let (reader, columns) = try open(fxConfig, config)
+            let (reader, columns, digest) = try open(fxConfig, config)
             let cleaner = FXRateCleaner(config: fxConfig, columns: columns)
             var ledger = InputLedger(kind: .fxRates)
             try reader.forEachBatch(threads: 1, transform: cleaner.normalise) { batch in
@@ -81,7 +81,7 @@ public enum CleanStage {
                 }
             }
             ledgers[.fxRates] = ledger
-            files[.fxRates] = try fileInfo(fxConfig, reader)
+            files[.fxRates] = try fileInfo(fxConfig, reader, digest)
             seconds[.fxRates] = Date().timeIntervalSince(started)
             progress.stage("ingest fx_rates", rows: ledger.rowsRead, bytes: reader.bytesConsumed, seconds: seconds[.fxRates]!)
         }
@@ -132,13 +132,15 @@ public enum CleanStage {
         var conflictingAccountIds: [String] = []
     }
 
-    static func open(_ input: InputConfig, _ config: PipelineConfig) throws -> (CSVReader, ColumnMap) {
+    /// The reader of an input, with the SHA-256 of its bytes computed as they are read.
+    static func open(_ input: InputConfig, _ config: PipelineConfig) throws -> (CSVReader, ColumnMap, FileDigest) {
         guard FileManager.default.fileExists(atPath: input.path) else {
             throw ConfigError.inputNotFound(file: config.file, line: 0, input: input.kind.rawValue, path: input.path)
         }
-        let reader = try CSVReader(path: input.path, dialect: input.dialect)
+        let digest = FileDigest()
+        let reader = try CSVReader(path: input.path, dialect: input.dialect, observer: { digest.update($0) })
         let columns = try ColumnMap(config: input, header: reader.header, pipelineFile: config.file)
-        return (reader, columns)
+        return (reader, columns, digest)
     }
 
     static func ingest(
@@ -149,11 +151,11 @@ public enum CleanStage {
         switch kind {
         case .transactions:
             let input = config.inputs.transactions
-            let (reader, columns) = try open(input, config)
+            let (reader, columns, digest) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
             var book = TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs))
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { book.add($0) })
-            let file = try fileInfo(input, reader)
+            let file = try fileInfo(input, reader, digest)
             if !book.conflictedKeys.isEmpty {
                 // Second look at the rows of conflicting ids, to reject every one of them.
                 let filter = book.settleFilter
@@ -165,21 +167,21 @@ public enum CleanStage {
             result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejects, file: file, seconds: 0, histories: book.histories())
         case .interactions:
             let input = config.inputs.interactions!
-            let (reader, columns) = try open(input, config)
+            let (reader, columns, digest) = try open(input, config)
             let cleaner = InteractionCleaner(config: input, columns: columns, asOf: config.asOf)
             let book = InteractionBook()
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
             result = InputResult(
-                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader), seconds: 0,
+                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader, digest), seconds: 0,
                 interactions: book.byAccount)
         case .accounts:
             let input = config.inputs.accounts!
-            let (reader, columns) = try open(input, config)
+            let (reader, columns, digest) = try open(input, config)
             let cleaner = AccountCleaner(config: input, columns: columns)
             let book = AccountBook()
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
             result = InputResult(
-                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader), seconds: 0,
+                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader, digest), seconds: 0,
                 accounts: book.accounts, conflictingAccountIds: Array(book.conflictingIds))
         case .fxRates:
             fatalError("FX rates are read before the other inputs")
@@ -189,10 +191,10 @@ public enum CleanStage {
         return result
     }
 
-    static func fileInfo(_ input: InputConfig, _ reader: CSVReader) throws -> InputFileInfo {
+    static func fileInfo(_ input: InputConfig, _ reader: CSVReader, _ digest: FileDigest) throws -> InputFileInfo {
         InputFileInfo(
             path: input.path, bytes: (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0,
-            sha256: try sha256(path: input.path), encoding: input.dialect.encoding.rawValue,
+            sha256: reader.readToEnd ? digest.finish() : try sha256(path: input.path), encoding: input.dialect.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.dialect.delimiter)), header: reader.header,
             hadByteOrderMark: reader.hadByteOrderMark)
     }
@@ -207,4 +209,16 @@ public enum CleanStage {
         while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// SHA-256 over the bytes a reader hands to its observer.
+// @unchecked because the reader calls `update` from one thread at a time, in order (its
+// first block on the opening thread, the rest on its producer thread, which starts after),
+// and `finish` is called after the pass is over.
+final class FileDigest: @unchecked Sendable {
+    private var hasher = SHA256()
+
+    func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    func finish() -> String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }

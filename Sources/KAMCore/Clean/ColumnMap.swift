@@ -60,32 +60,66 @@ extension InputConfig {
 }
 
 /// FNV-1a, 64 bits: a hash that is the same in every run (Swift's `Hasher` is seeded per
-/// process), used for duplicate keys.
+/// process). It picks the churn hold-out accounts, so it must not change.
 struct StableHash {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    mutating func add<C: Collection<UInt8>>(_ bytes: C) {
-        for b in bytes {
+    mutating func add(_ s: String) {
+        for b in s.utf8 {
             value ^= UInt64(b)
             value &*= 0x100_0000_01b3
         }
+        value ^= 0x1F
+        value &*= 0x100_0000_01b3
+    }
+}
+
+/// A 64-bit hash of a row's fields that is the same in every run, for duplicate keys and row
+/// contents: eight bytes at a time, each word multiplied in and folded (the length goes into
+/// the last word, and ``addField(_:)`` and ``add(_:)-(String)`` add a separator).
+struct RowHash {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    private mutating func mix(_ word: UInt64) {
+        value = (value ^ word) &* 0x9E37_79B9_7F4A_7C15
+        value ^= value >> 29
+    }
+
+    mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else {
+            mix(0)
+            return
+        }
+        var i = 0
+        while i + 8 <= bytes.count {
+            mix(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            i += 8
+        }
+        var last = UInt64(bytes.count & 7) << 56
+        var shift: UInt64 = 0
+        while i < bytes.count {
+            last |= UInt64(base[i]) << shift
+            shift += 8
+            i += 1
+        }
+        mix(last)
     }
 
     /// A field's bytes and a separator (the same as ``add(_:)-(String)`` of its text).
     mutating func addField(_ bytes: UnsafeBufferPointer<UInt8>) {
         add(bytes)
-        value ^= 0x1F
-        value &*= 0x100_0000_01b3
+        mix(0x1F)
     }
 
     mutating func add(_ s: String) {
         var s = s
         s.withUTF8 { add($0) }
-        add([0x1F] as [UInt8])
+        mix(0x1F)
     }
 
     mutating func add(_ n: Int64) {
-        withUnsafeBytes(of: n.littleEndian) { add($0) }
+        mix(UInt64(bitPattern: n))
     }
 }
 

@@ -9,6 +9,64 @@ public struct DatePattern: Sendable, Hashable {
     }
     let tokens: [Token]
     public let text: String
+    /// For patterns whose fields all have a fixed width (`yyyy-MM-dd`, `dd/MM/yyyy`): where
+    /// each field and literal byte sits, so a parse is a few compares with no array access.
+    let fixed: FixedLayout?
+
+    struct FixedLayout: Sendable, Hashable {
+        var length: Int
+        var year: Int, month: Int, day: Int
+        /// Up to eight literal bytes and their positions, one per byte lane.
+        var literalBytes: UInt64 = 0, literalPositions: UInt64 = 0, literalCount = 0
+
+        init?(_ tokens: [Token]) {
+            var at = 0
+            var y = -1, m = -1, d = -1
+            var bytes: UInt64 = 0, positions: UInt64 = 0, count = 0
+            for t in tokens {
+                switch t {
+                case .year4: y = at; at += 4
+                case .month(let exact): guard exact else { return nil }; m = at; at += 2
+                case .day(let exact): guard exact else { return nil }; d = at; at += 2
+                case .literal(let l):
+                    for b in l {
+                        guard count < 8, at < 256 else { return nil }
+                        bytes |= UInt64(b) << UInt64(8 * count)
+                        positions |= UInt64(at) << UInt64(8 * count)
+                        count += 1
+                        at += 1
+                    }
+                }
+            }
+            guard y >= 0, m >= 0, d >= 0 else { return nil }
+            (length, year, month, day) = (at, y, m, d)
+            (literalBytes, literalPositions, literalCount) = (bytes, positions, count)
+        }
+
+        @inline(__always)
+        func parse(_ s: UnsafeBufferPointer<UInt8>) -> Day?? {
+            guard s.count >= length else { return .some(nil) }
+            for k in 0..<literalCount {
+                let position = Int((literalPositions >> UInt64(8 * k)) & 0xFF)
+                guard s[position] == UInt8(truncatingIfNeeded: literalBytes >> UInt64(8 * k)) else { return .some(nil) }
+            }
+            @inline(__always) func number(_ at: Int, _ width: Int) -> Int? {
+                var n = 0
+                for i in at..<(at + width) {
+                    let c = s[i] &- 0x30
+                    guard c < 10 else { return nil }
+                    n = n * 10 + Int(c)
+                }
+                return n
+            }
+            guard let y = number(year, 4), let m = number(month, 2), let d = number(day, 2) else { return .some(nil) }
+            if s.count > length {
+                // A longer text may still match the general rules (a time of day after it).
+                return nil
+            }
+            return .some(Day(year: y, month: m, day: d))
+        }
+    }
 
     public init?(_ pattern: String) {
         var tokens: [Token] = []
@@ -36,10 +94,12 @@ public struct DatePattern: Sendable, Hashable {
         guard sawYear, sawMonth, sawDay else { return nil }
         self.tokens = tokens
         self.text = pattern
+        fixed = FixedLayout(tokens)
     }
 
     /// Parses trimmed UTF-8 bytes; nil when they do not match or name no real day.
     public func parse(_ s: UnsafeBufferPointer<UInt8>) -> Day? {
+        if let fixed, let decided = fixed.parse(s) { return decided }
         var i = 0
         var y = 0, m = 0, d = 0
         func digits(min: Int, max: Int) -> Int? {
@@ -76,13 +136,17 @@ public struct DatePattern: Sendable, Hashable {
 public struct DateParser: Sendable {
     public let patterns: [DatePattern]
     public let excelSerialDates: Bool
+    /// The first pattern's fixed layout, tried before anything else (most rows match it).
+    private let first: DatePattern.FixedLayout?
 
     public init(formats: [String], excelSerialDates: Bool) {
         patterns = formats.compactMap(DatePattern.init)
         self.excelSerialDates = excelSerialDates
+        first = patterns.first?.fixed
     }
 
     public func parse(_ s: UnsafeBufferPointer<UInt8>) -> Day? {
+        if let first, let day = first.parse(s) ?? nil { return day }
         for p in patterns {
             if let day = p.parse(s) { return day }
         }

@@ -77,8 +77,8 @@ struct InteractionCleaner: Sendable {
             }
             var key: UInt64?
             if config.dedupe == .exact {
-                var h = StableHash()
-                h.add(r.rawBytes)
+                var h = RowHash()
+                r.withRawBytes { h.add($0) }
                 key = h.value
             }
             out.rows.append((

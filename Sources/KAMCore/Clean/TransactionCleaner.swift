@@ -85,6 +85,9 @@ final class TransactionCleaner: Sendable {
         var currencies = ByteMemo<CurrencyInfo>()
         var statuses = ByteMemo<TransactionStatus?>()
         let defaultCurrency = currencyInfo(config.currency ?? baseCurrency)
+        // Locals, so the loop does not read (and retain) them through `self` on every row.
+        let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf
+        let datedRates = fx.hasDatedRates, negativePaidIsRefund = config.negativePaidIsRefund, dedupe = config.dedupe
         for i in 0..<batch.count {
             let r = batch[i]
             out.ledger.rowsRead += 1
@@ -101,7 +104,7 @@ final class TransactionCleaner: Sendable {
             let currencyInfo = cCurrency.map { c in r.withFieldBytes(c) { currencies.value(for: trimmed($0)) { self.currencyOf($0) } } } ?? defaultCurrency
             let currency = currencyInfo.code
             let day = r.withFieldBytes(cDate!) { dates.parse(trimmed($0)) }
-            let rate = fx.hasDatedRates ? fx.rate(for: currency, on: day ?? asOf) : currencyInfo.rate
+            let rate = datedRates ? fx.rate(for: currency, on: day ?? asOf) : currencyInfo.rate
             var parsed: (Money, String, Money?)?
             if let amount {
                 let base = rate.map { amount.converted(at: $0) }
@@ -139,7 +142,7 @@ final class TransactionCleaner: Sendable {
                 status = s
             }
             if status == .paid && amount.units < 0 {
-                if config.negativePaidIsRefund {
+                if negativePaidIsRefund {
                     status = .refund
                 } else {
                     reject(.negativePaidAmount, "amount", "paid line with negative amount \(amount)", amount: parsedAmount)
@@ -187,24 +190,27 @@ final class TransactionCleaner: Sendable {
             let record = TransactionRecord(
                 accountId: accountId, day: day, status: status, amount: status == .refund ? -amount.magnitude : amount,
                 currency: currency, baseAmount: signedBase, baseCost: baseCost)
-            var content = StableHash()
-            content.add(accountId)
-            content.add(Int64(day.ordinal))
-            content.add(status.rawValue)
-            content.add(amount.units)
-            content.add(currency)
-            content.add(baseCost?.units ?? Int64.min)
+            // What a row with the same txn_id must equal to be a duplicate rather than a conflict.
+            var content = RowHash()
+            if dedupe == .txnId {
+                content.add(accountId)
+                content.add(Int64(day.ordinal))
+                content.add(status.rawValue)
+                content.add(amount.units)
+                content.add(currency)
+                content.add(baseCost?.units ?? Int64.min)
+            }
             var key: UInt64?
-            switch config.dedupe {
+            switch dedupe {
             case .txnId:
                 if let cTxn, r.withFieldBytes(cTxn, { !trimmed($0).isEmpty }) {
-                    var h = StableHash()
+                    var h = RowHash()
                     r.withFieldBytes(cTxn) { h.addField(trimmed($0)) }
                     if let cLine { r.withFieldBytes(cLine) { h.addField(trimmed($0)) } } else { h.addField(UnsafeBufferPointer(start: nil, count: 0)) }
                     key = h.value
                 }
             case .exact:
-                var h = StableHash()
+                var h = RowHash()
                 r.withRawBytes { h.add($0) }
                 key = h.value
             case .none: break

@@ -6,7 +6,7 @@ public enum Validator {
     public static func validate(_ config: PipelineConfig) throws -> String {
         var lines = ["pipeline \(config.name) (\(config.file)): as_of \(config.asOf.iso), base currency \(config.baseCurrency), time unit \(config.timeUnit.rawValue)"]
         for (kind, input) in config.inputs.all {
-            let (reader, _) = try CleanStage.open(input, config)
+            let (reader, _, _) = try CleanStage.open(input, config)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0
             lines.append("  \(kind.rawValue): \(input.path) (\(bytes) bytes, \(input.dialect.encoding.rawValue), delimiter \(String(UnicodeScalar(input.dialect.delimiter)).debugDescription))")
             lines.append("    headers: \(reader.header.joined(separator: ", "))")
