@@ -219,21 +219,34 @@ struct TransactionBook {
 }
 
 /// Open-addressing hash table from a duplicate key (already a 64-bit hash) to the first row's
-/// content hash and account: 24 bytes a slot, no per-entry allocation.
+/// content hash and account: 20 bytes a slot in three flat arrays, no per-entry allocation.
 struct DuplicateTable {
-    private var keys: [UInt64] = Array(repeating: 0, count: 1024)
-    private var values: [(contentHash: UInt64, account: Int32)] = Array(repeating: (0, 0), count: 1024)
+    private var keys: [UInt64]
+    private var contents: [UInt64]
+    private var accounts: [Int32]
     private var count = 0
+
+    /// - Parameter expected: keys it should hold without growing.
+    init(expected: Int = 0) {
+        var slots = 1024
+        while slots * 7 < expected * 10 { slots *= 2 }
+        keys = Array(repeating: 0, count: slots)
+        contents = Array(repeating: 0, count: slots)
+        accounts = Array(repeating: 0, count: slots)
+    }
 
     /// 0 marks an empty slot, so key 0 is stored as 1.
     private static func slotKey(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
 
+    @inline(__always)
+    private func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 20) & (keys.count - 1) }
+
     func find(_ key: UInt64) -> (contentHash: UInt64, account: Int32)? {
         let k = Self.slotKey(key)
         let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: k &* 0x9E37_79B9_7F4A_7C15 >> 20) & mask
+        var i = home(k)
         while keys[i] != 0 {
-            if keys[i] == k { return values[i] }
+            if keys[i] == k { return (contents[i], accounts[i]) }
             i = (i + 1) & mask
         }
         return nil
@@ -243,19 +256,18 @@ struct DuplicateTable {
         if (count + 1) * 10 > keys.count * 7 { grow() }
         let k = Self.slotKey(key)
         let mask = keys.count - 1
-        var i = Int(truncatingIfNeeded: k &* 0x9E37_79B9_7F4A_7C15 >> 20) & mask
+        var i = home(k)
         while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
         if keys[i] == 0 { count += 1 }
         keys[i] = k
-        values[i] = (contentHash, account)
+        contents[i] = contentHash
+        accounts[i] = account
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: (0, 0), count: oldKeys.count * 2)
-        count = 0
-        for (i, k) in oldKeys.enumerated() where k != 0 { insert(k, contentHash: oldValues[i].contentHash, account: oldValues[i].account) }
+        let old = (keys, contents, accounts)
+        self = DuplicateTable(expected: (old.0.count * 7 / 10) * 2)
+        for i in old.0.indices where old.0[i] != 0 { insert(old.0[i], contentHash: old.1[i], account: old.2[i]) }
     }
 }
 
