@@ -12,8 +12,15 @@ public struct ControlTotal: Sendable, Hashable {
 
     public var byCurrency: [String: Money] { Dictionary(uniqueKeysWithValues: zip(codes, sums)) }
 
+    /// The slot used last (rows of one currency come in runs).
+    private var lastSlot = 0
+
     private mutating func slot(_ currency: String) -> Int {
-        if let i = codes.lastIndex(of: currency) { return i }
+        if lastSlot < codes.count, codes[lastSlot] == currency { return lastSlot }
+        if let i = codes.lastIndex(of: currency) {
+            lastSlot = i
+            return i
+        }
         codes.append(currency)
         sums.append(.zero)
         return codes.count - 1
