@@ -176,6 +176,189 @@ static inline int kam_utf8_valid(const unsigned char *s, size_t count) {
     return 1;
 }
 
+/// Where one record lies: the cumulative number of fields after it, its raw text (without its
+/// line terminator) and its first line counted from the parse's first line.
+typedef struct kam_record {
+    int32_t field_end;
+    int32_t raw_start;
+    int32_t raw_end;
+    int32_t line;
+} kam_record;
+
+/// Why a record could not be read as a row (the reader's `CSVRecordProblem`).
+enum { KAM_OK = 0, KAM_FIELD_COUNT = 1, KAM_UNTERMINATED_QUOTE = 2, KAM_BAD_QUOTE = 3, KAM_NOT_TEXT = 4, KAM_BARE_CR = 5 };
+
+/// What one parse of a byte range found.
+typedef struct kam_chunk {
+    kam_record *records;
+    long count;
+    long capacity;
+    /// Records with a problem: their index, code and (for a field count) the fields found.
+    int32_t *problem_records;
+    int32_t *problem_found;
+    unsigned char *problem_codes;
+    long problem_count;
+    long problem_capacity;
+    /// Position just past the last complete record, and the lines up to it.
+    long end_position;
+    long lines_consumed;
+    /// The range ended inside a record that starts at `end_position`.
+    int incomplete;
+    int failed;
+} kam_chunk;
+
+static int kam_chunk_grow_records(kam_chunk *c) __attribute__((noinline, unused));
+static int kam_chunk_grow_records(kam_chunk *c) {
+    long capacity = c->capacity * 2 + 64;
+    kam_record *records = (kam_record *)realloc(c->records, (size_t)capacity * sizeof(kam_record));
+    if (!records) return 0;
+    c->records = records;
+    c->capacity = capacity;
+    return 1;
+}
+
+static int kam_chunk_add_problem(kam_chunk *c, long index, int code, long found) __attribute__((noinline, unused));
+static int kam_chunk_add_problem(kam_chunk *c, long index, int code, long found) {
+    if (c->problem_count == c->problem_capacity) {
+        long capacity = c->problem_capacity * 2 + 16;
+        int32_t *records = (int32_t *)realloc(c->problem_records, (size_t)capacity * sizeof(int32_t));
+        if (records) c->problem_records = records;
+        int32_t *found_ = records ? (int32_t *)realloc(c->problem_found, (size_t)capacity * sizeof(int32_t)) : NULL;
+        if (found_) c->problem_found = found_;
+        unsigned char *codes = found_ ? (unsigned char *)realloc(c->problem_codes, (size_t)capacity) : NULL;
+        if (codes) c->problem_codes = codes;
+        if (!codes) return 0;
+        c->problem_capacity = capacity;
+    }
+    c->problem_records[c->problem_count] = (int32_t)index;
+    c->problem_found[c->problem_count] = (int32_t)found;
+    c->problem_codes[c->problem_count] = (unsigned char)code;
+    c->problem_count += 1;
+    return 1;
+}
+
+static inline void kam_reset_parser(struct csv_parser *p) {
+    p->pstate = 0;
+    p->quoted = 0;
+    p->spaces = 0;
+    p->entry_pos = 0;
+    p->status = 0;
+}
+
+/// Parses the records of `base[start..<end]` with libcsv, one physical line per `csv_parse`
+/// call: after each line the parser's state says whether a record ended there, which gives
+/// every record its first line, its raw text and its problem without a second parser. Blank
+/// lines are skipped, as libcsv does. `expected` is the header's width (-1: none);
+/// `max_records` stops early (the header alone). The loop is in C because it runs once per
+/// line of every input (see Benchmarks/RESULTS.md).
+static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base,
+                            long start, long end, int end_of_file, long expected, long max_records) {
+    long position = start, line = 0;
+    long record_start = start, record_line = 0, record_first_field = 0, record_side = k->side;
+    int record_flags = 0, in_record = 0;
+    c->incomplete = 0;
+
+#define KAM_RAW_END(piece_end) \
+    ({ long e_ = (piece_end); \
+       if (e_ > record_start && base[e_ - 1] == '\n') e_ -= 1; \
+       if (e_ > record_start && base[e_ - 1] == '\r') e_ -= 1; \
+       e_; })
+#define KAM_ROLLBACK() do { k->count = record_first_field; k->side = record_side; } while (0)
+#define KAM_EMIT(raw_end_, problem_) do { \
+        long raw_end = (raw_end_); int problem = (problem_); long found = 0; \
+        if (problem == KAM_OK) { \
+            if (record_flags & 2) problem = KAM_NOT_TEXT; \
+            else if ((record_flags & 4) && !kam_utf8_valid(base + record_start, (size_t)(raw_end - record_start))) problem = KAM_NOT_TEXT; \
+            else if (expected >= 0 && k->count - record_first_field != expected) { problem = KAM_FIELD_COUNT; found = k->count - record_first_field; } \
+        } \
+        if (problem != KAM_OK) { \
+            if (!kam_chunk_add_problem(c, c->count, problem, found)) c->failed = 1; \
+            KAM_ROLLBACK(); \
+        } \
+        if (c->count == c->capacity && !kam_chunk_grow_records(c)) { c->failed = 1; break; } \
+        kam_record *r_ = &c->records[c->count++]; \
+        r_->field_end = (int32_t)k->count; r_->raw_start = (int32_t)record_start; \
+        r_->raw_end = (int32_t)raw_end; r_->line = (int32_t)record_line; \
+    } while (0)
+
+    for (;;) {
+        if (!in_record && c->count >= max_records) break;
+        if (position >= end) {
+            if (in_record) {
+                if (end_of_file) {
+                    k->rows_ended = 0;
+                    int ok = kam_csv_fini(p, k) == 0;
+                    KAM_EMIT(KAM_RAW_END(end), ok ? KAM_OK : KAM_UNTERMINATED_QUOTE);
+                    position = end;
+                } else {
+                    KAM_ROLLBACK();
+                    position = record_start;
+                    line = record_line;
+                    c->incomplete = 1;
+                }
+            }
+            break;
+        }
+        int flags, newline;
+        long piece_end = position + (long)kam_scan_line(base + position, (size_t)(end - position), &flags, &newline);
+        if (!newline && !end_of_file) {
+            // The rest is the start of a record that continues after `end`.
+            if (in_record) {
+                KAM_ROLLBACK();
+                position = record_start;
+                line = record_line;
+            }
+            c->incomplete = 1;
+            break;
+        }
+        if (!in_record) {
+            record_start = position;
+            record_line = line;
+            record_first_field = k->count;
+            record_side = k->side;
+            record_flags = 0;
+            k->cursor = position;
+        }
+        record_flags |= flags;
+        k->rows_ended = 0;
+        size_t length = (size_t)(piece_end - position);
+        int ok = kam_csv_parse(p, base + position, length, k) == length && p->status == CSV_SUCCESS;
+        position = piece_end;
+        if (newline) line += 1;
+        if (!ok) {
+            kam_reset_parser(p);
+            KAM_EMIT(KAM_RAW_END(piece_end), KAM_BAD_QUOTE);
+            in_record = 0;
+            continue;
+        }
+        if (!newline) {
+            // End of file without a final newline.
+            if (kam_csv_fini(p, k) == 0) {
+                if (k->rows_ended > 0) KAM_EMIT(KAM_RAW_END(piece_end), KAM_OK);
+            } else {
+                KAM_EMIT(KAM_RAW_END(piece_end), KAM_UNTERMINATED_QUOTE);
+            }
+            in_record = 0;
+            break;
+        }
+        if (p->pstate == 0) {
+            if (k->rows_ended > 1) {
+                KAM_EMIT(KAM_RAW_END(piece_end), KAM_BARE_CR);
+            } else if (k->rows_ended > 0) {
+                KAM_EMIT(KAM_RAW_END(piece_end), KAM_OK);
+            }
+            in_record = 0;
+        } else {
+            in_record = 1;
+        }
+    }
+#undef KAM_EMIT
+#undef KAM_ROLLBACK
+#undef KAM_RAW_END
+    c->end_position = position;
+    c->lines_consumed = line;
+}
+
 /// Bytes equal to `byte` in `count` bytes (SSE2 where it is there: 16 compares at a time,
 /// summed in byte lanes).
 static inline size_t kam_count_byte(const unsigned char *bytes, size_t count, unsigned char byte) {

@@ -1,3 +1,5 @@
+import CLibcsv
+
 /// A run of consecutive records from one chunk of a file, in file order. Immutable.
 ///
 /// The batch keeps the chunk's text; a field is a range of it (or, for a quoted field, of the
@@ -41,17 +43,17 @@ public struct CSVRecord {
         self.index = index
     }
 
-    @inlinable var entry: RecordEntry { batch.records.entries[index] }
+    @inlinable var entry: kam_record { batch.records.entries[index] }
 
     /// Physical line (1-based) on which the record starts.
     @inlinable public var line: Int { batch.firstLine + Int(entry.line) }
     /// Byte offset of the record's first byte in the input (after decoding, for non-UTF-8 input).
-    public var byteOffset: Int { batch.bufferOffset + Int(entry.rawStart) }
+    public var byteOffset: Int { batch.bufferOffset + Int(entry.raw_start) }
     /// Set when the record could not be read as a row of the header's width.
     @inlinable public var problem: CSVRecordProblem? { batch.problems.isEmpty ? nil : batch.problems[index] }
 
-    @inlinable var firstField: Int { index == 0 ? 0 : Int(batch.records.entries[index - 1].fieldEnd) }
-    @inlinable public var fieldCount: Int { Int(entry.fieldEnd) - firstField }
+    @inlinable var firstField: Int { index == 0 ? 0 : Int(batch.records.entries[index - 1].field_end) }
+    @inlinable public var fieldCount: Int { Int(entry.field_end) - firstField }
 
     /// The bytes of field `column` (unescaped), valid for the duration of `body`.
     @inlinable @inline(__always)
@@ -80,8 +82,8 @@ public struct CSVRecord {
 
     /// The raw bytes, valid for the duration of `body`.
     public func withRawBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let start = Int(entry.rawStart)
-        let end = Int(entry.rawEnd)
+        let start = Int(entry.raw_start)
+        let end = Int(entry.raw_end)
         let bytes = batch.buffer.base.assumingMemoryBound(to: UInt8.self) + start
         return try body(UnsafeBufferPointer(start: bytes, count: end - start))
     }

@@ -50,26 +50,12 @@ struct LibcsvParser: ~Copyable {
         sink.deallocate()
     }
 
-    /// Feeds bytes; returns false when libcsv found a quoting error.
-    @inline(__always)
-    func parse(_ bytes: UnsafeRawPointer, count: Int) -> Bool {
-        let used = kam_csv_parse(parser, bytes, count, sink)
-        return used == count && parser.pointee.status == CSV_SUCCESS
-    }
-
-    /// Ends the input: submits a last unterminated row; false for an unterminated quote.
-    func finish() -> Bool { kam_csv_fini(parser, sink) == 0 }
-
-    /// True between rows (libcsv's `ROW_NOT_BEGUN` state).
-    var isBetweenRows: Bool { parser.pointee.pstate == 0 }
-
-    /// Drops any partial row and clears an error, ready for the next record.
-    func reset() {
-        parser.pointee.pstate = 0
-        parser.pointee.quoted = 0
-        parser.pointee.spaces = 0
-        parser.pointee.entry_pos = 0
-        parser.pointee.status = 0
+    /// Parses the records of `base[start..<end]` into `chunk` (`kam_parse_chunk`).
+    func parseChunk(
+        _ chunk: inout kam_chunk, _ base: UnsafePointer<UInt8>, start: Int, end: Int, endOfFile: Bool, expected: Int,
+        maxRecords: Int
+    ) {
+        kam_parse_chunk(parser, sink, &chunk, base, start, end, endOfFile ? 1 : 0, expected, maxRecords)
     }
 
     /// Hands the field positions over (the sink starts empty again).
@@ -128,50 +114,21 @@ final class TextBuffer: @unchecked Sendable {
     deinit { MemoryPool.give(base, bytes: capacity) }
 }
 
-/// Where one record lies: its fields, its raw text in the buffer and its line.
-@usableFromInline
-struct RecordEntry {
-    /// Cumulative number of fields after the record.
-    @usableFromInline var fieldEnd: Int32
-    /// The raw text (without its line terminator).
-    @usableFromInline var rawStart: Int32
-    @usableFromInline var rawEnd: Int32
-    /// First line, counted from the parse's first line.
-    @usableFromInline var line: Int32
-}
-
-/// The records of one parse, in a manually grown buffer (one store per record, no
-/// copy-on-write checks in the parse loop).
-// @unchecked because the table is appended to only before it is handed to a batch.
+/// The records of one parse (`kam_record`s written by `kam_parse_chunk`), freed with the batch.
+// @unchecked because the records are written only before the table is handed to a batch.
 @usableFromInline
 final class RecordTable: @unchecked Sendable {
-    // Unchecked: appended to by one parse, then only read (no dynamic exclusivity checks on
-    // every record access).
-    @exclusivity(unchecked) @usableFromInline private(set) var entries: UnsafeMutablePointer<RecordEntry>
-    @exclusivity(unchecked) @usableFromInline private(set) var count = 0
-    private var capacity: Int
+    @usableFromInline let entries: UnsafeMutablePointer<kam_record>
+    @usableFromInline let count: Int
+    private let capacity: Int
 
-    init(capacity: Int) {
-        self.capacity = max(16, capacity)
-        entries = .allocate(capacity: self.capacity)
+    init(entries: UnsafeMutablePointer<kam_record>, count: Int, capacity: Int) {
+        self.entries = entries
+        self.count = count
+        self.capacity = capacity
     }
 
-    deinit { entries.deallocate() }
-
-    @inline(__always)
-    func append(_ entry: RecordEntry) {
-        if count == capacity { grow() }
-        (entries + count).initialize(to: entry)
-        count += 1
-    }
-
-    private func grow() {
-        let bigger = UnsafeMutablePointer<RecordEntry>.allocate(capacity: capacity * 2)
-        bigger.moveInitialize(from: entries, count: count)
-        entries.deallocate()
-        entries = bigger
-        capacity *= 2
-    }
+    deinit { MemoryPool.give(UnsafeMutableRawPointer(entries), bytes: capacity * MemoryLayout<kam_record>.stride) }
 }
 
 /// Blocks of malloc'ed memory handed back by finished batches, for the next blocks to reuse:
