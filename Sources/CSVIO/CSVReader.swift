@@ -138,7 +138,7 @@ public final class CSVReader {
         consume: (T) throws -> Void
     ) throws {
         let threads = max(1, threads)
-        let inFlight = DispatchSemaphore(value: 2 * threads + 1)
+        let inFlight = counting(2 * threads + 1)
         let order = HandOff<Block<T>>(capacity: 2 * threads + 2)
         let work = HandOff<Block<T>>(capacity: 2 * threads + 2 + threads)
         let cancelled = Atomic<Bool>(false)

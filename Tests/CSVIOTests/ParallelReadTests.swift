@@ -45,4 +45,24 @@ import Testing
             #expect(parallel.rows == sequential.rows, "block \(window)")
         }
     }
+
+    struct Stop: Error {}
+
+    @Test(arguments: [1, 2, 4])
+    func aConsumerErrorStopsTheReaderAndComesBack(threads: Int) throws {
+        // Many small blocks in flight; the consumer gives up on the third batch. The error must
+        // come back, and the worker and producer threads must be let go (no hang).
+        let path = temporaryFile(Self.trickyFile(records: 3_000))
+        let reader = try CSVReader(path: path, dialect: CSVDialect(), windowBytes: 256)
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try reader.forEachBatch(threads: threads, transform: { $0.count }, consume: { _ in
+                seen += 1
+                if seen == 3 { throw Stop() }
+            })
+        }
+        #expect(seen == 3)
+        // The reader's file handle is still usable for a fresh reader of the same file.
+        #expect(try rows(path, threads: threads, window: 256).rows.count == 3_000)
+    }
 }

@@ -13,7 +13,7 @@ final class HandOff<Value: Sendable>: Sendable {
     private let slots: DispatchSemaphore
     private let available = DispatchSemaphore(value: 0)
 
-    init(capacity: Int) { slots = DispatchSemaphore(value: capacity) }
+    init(capacity: Int) { slots = counting(capacity) }
 
     /// False when the consumer has cancelled.
     @discardableResult
@@ -49,4 +49,12 @@ final class HandOff<Value: Sendable>: Sendable {
 // returns, and forEachBatch waits for the producer before returning.
 struct ProducerBox: @unchecked Sendable {
     let reader: CSVReader
+}
+
+/// A semaphore holding `count`, created at 0 and signalled up: libdispatch traps when a
+/// semaphore is freed below the value it was created with, which a cancelled hand-off is.
+func counting(_ count: Int) -> DispatchSemaphore {
+    let semaphore = DispatchSemaphore(value: 0)
+    for _ in 0..<count { semaphore.signal() }
+    return semaphore
 }
