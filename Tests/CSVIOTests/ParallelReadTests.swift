@@ -65,4 +65,31 @@ import Testing
         // The reader's file handle is still usable for a fresh reader of the same file.
         #expect(try rows(path, threads: threads, window: 256).rows.count == 3_000)
     }
+
+    @Test func randomBytesReadTheSameInAnyBlockSizeAndNeverCrash() throws {
+        // CSV-ish noise: quotes, delimiters, CR, LF, spaces, NUL and multi-byte and broken UTF-8,
+        // so block edges fall inside quotes, between CR and LF and inside characters. Whatever
+        // the bytes, small blocks on several threads must give what one big block gives.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        let alphabet: [[UInt8]] = [
+            Array("a".utf8), Array("b".utf8), Array(",".utf8), Array(",".utf8), Array("\"".utf8), Array("\n".utf8),
+            Array("\r\n".utf8), Array("\r".utf8), Array(" ".utf8), [0], Array("é".utf8), [0xE4, 0xB8], Array("1".utf8),
+        ]
+        for round in 0..<30 {
+            var bytes = Array("x,y,z\n".utf8)
+            for _ in 0..<(500 + Int(next() % 2000)) { bytes += alphabet[Int(next() % UInt64(alphabet.count))] }
+            let path = temporaryFile(bytes)
+            let whole = try rows(path, threads: 1, window: 1 << 20)
+            for window in [64, 97, 256] {
+                let parts = try rows(path, threads: 3, window: window)
+                #expect(parts.rows == whole.rows, "round \(round), block \(window)")
+            }
+        }
+    }
 }
