@@ -56,7 +56,7 @@ func ingest(_ path: String, threads: Int) throws -> (bytes: Int, rows: Int, seco
     return (reader.bytesConsumed, rows, Date().timeIntervalSince(t0))
 }
 
-/// Ingest + clean into typed records and per-account day totals, as `kam run` does.
+/// Ingest + clean into typed records and per-account accumulators, as `kam run` does.
 func clean(_ relativePath: String, threads: Int, dedupe: String) throws -> (bytes: Int, rows: Int, seconds: Double) {
     let path = URL(fileURLWithPath: relativePath).standardizedFileURL.path
     let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -286,7 +286,7 @@ do {
     say(String(format: "  kam ingest → field-mapped records:   %8.1f MB/s   ratio %.2f×", ingest5.ours, ingest5.ratio))
     say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", ingest1.rss, ingest5.rss))
     for (mode, label) in [("clean", "txn_id dedupe"), ("clean-none", "no dedupe")] {
-        say("ingest + clean into typed records and per-account day totals (\(label); 3 alternating runs, medians):")
+        say("ingest + clean into typed records and per-account accumulators (\(label); 3 alternating runs, medians):")
         let cleaned = try sideBySide(mode, file5, 3)
         let clean1 = try child(mode, file1)
         say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", cleaned.c))
