@@ -133,7 +133,7 @@ final class RecordTable: @unchecked Sendable {
 
 /// Blocks of malloc'ed memory handed back by finished batches, for the next blocks to reuse:
 /// a fresh multi-megabyte allocation costs a page fault and a zeroed page per 4 KiB, which
-/// `make bench` measured at several per cent of the reader's time. Holds at most 64 MiB.
+/// `make bench` measured at several per cent of the reader's time. Holds at most 32 MiB.
 enum MemoryPool {
     /// A malloc'ed block nobody uses.
     // @unchecked because a block in the pool is owned by the pool alone.
@@ -142,22 +142,31 @@ enum MemoryPool {
         let bytes: Int
     }
     private static let free = Mutex<[Block]>([])
-    private static let limit = 64 << 20
+    private static let limit = 32 << 20
+    /// Sizes are whole multiples of this, and a block is reused only for a request of its own
+    /// size (text, field and record arrays each keep to their own blocks).
+    private static let granule = 64 << 10
 
     /// A block of at least `bytes` bytes, reused or new, and its size.
     static func take(_ bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int) {
+        let size = (max(bytes, 1) + granule - 1) / granule * granule
         let reused = free.withLock { blocks -> Block? in
-            guard let i = blocks.firstIndex(where: { $0.bytes >= bytes && $0.bytes <= 2 * bytes }) else { return nil }
+            guard let i = blocks.lastIndex(where: { $0.bytes == size }) else { return nil }
             return blocks.remove(at: i)
         }
         if let reused { return (reused.pointer, reused.bytes) }
-        guard let pointer = malloc(bytes) else { fatalError("out of memory (\(bytes) bytes)") }
-        return (pointer, bytes)
+        guard let pointer = malloc(size) else { fatalError("out of memory (\(size) bytes)") }
+        return (pointer, size)
     }
 
-    /// Gives a block from ``take(_:)`` (or from malloc/realloc) back.
+    /// Gives a block from ``take(_:)`` (or from malloc/realloc) back; one of a size no request
+    /// asks for (grown by realloc) is freed.
     static func give(_ pointer: UnsafeMutableRawPointer?, bytes: Int) {
         guard let pointer else { return }
+        guard bytes % granule == 0 else {
+            Glibc.free(pointer)
+            return
+        }
         let block = Block(pointer: pointer, bytes: bytes)
         let kept = free.withLock { blocks -> Bool in
             guard blocks.reduce(0, { $0 + $1.bytes }) + bytes <= limit else { return false }
