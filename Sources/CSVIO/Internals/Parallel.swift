@@ -58,5 +58,9 @@ func spawnThread(_ body: @escaping @Sendable () -> Void) {
         return nil
     }, context)
     precondition(status == 0, "cannot start a thread (pthread_create: \(status))")
-    pthread_detach(thread)
+    #if canImport(Glibc)
+        pthread_detach(thread)
+    #else
+        pthread_detach(thread!)
+    #endif
 }
