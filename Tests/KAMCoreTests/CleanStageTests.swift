@@ -11,50 +11,38 @@ func pipeline(
     extra: String = "", asOf: String = "2024-12-31"
 ) -> String {
     let dir = temporaryFolder()
-    write(transactions, to: dir.appendingPathComponent("tx.csv"))
+    /// One input: its file written beside the pipeline, and its section (options indented in).
+    func input(_ name: String, file: String, content: String, options: String = "", columns: String) -> String {
+        write(content, to: dir.appendingPathComponent(file))
+        let indented = options.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        return """
+              \(name):
+                path: \(file)
+                max_reject_rate: 1
+            \(indented)
+                columns: { \(columns) }
+
+            """
+    }
     var yaml = """
         name: t
         as_of: \(asOf)
         base_currency: CNY
         output: out
         inputs:
-          transactions:
-            path: tx.csv
-            max_reject_rate: 1
-        \(txOptions.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-            columns: { \(txColumns) }
 
         """
+    yaml += input("transactions", file: "tx.csv", content: transactions, options: txOptions, columns: txColumns)
     if let interactions {
-        write(interactions, to: dir.appendingPathComponent("ix.csv"))
-        yaml += """
-              interactions:
-                path: ix.csv
-                max_reject_rate: 1
-            \(ixOptions.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-                columns: { account_id: account_id, date: date, type: type, satisfaction: satisfaction, resolution_days: resolution_days }
-
-            """
+        yaml += input(
+            "interactions", file: "ix.csv", content: interactions, options: ixOptions,
+            columns: "account_id: account_id, date: date, type: type, satisfaction: satisfaction, resolution_days: resolution_days")
     }
     if let accounts {
-        write(accounts, to: dir.appendingPathComponent("accounts.csv"))
-        yaml += """
-              accounts:
-                path: accounts.csv
-                max_reject_rate: 1
-                columns: { account_id: account_id, name: name, industry: industry }
-
-            """
+        yaml += input("accounts", file: "accounts.csv", content: accounts, columns: "account_id: account_id, name: name, industry: industry")
     }
     if let fxRates {
-        write(fxRates, to: dir.appendingPathComponent("fx.csv"))
-        yaml += """
-              fx_rates:
-                path: fx.csv
-                max_reject_rate: 1
-                columns: { currency: currency, rate: rate }
-
-            """
+        yaml += input("fx_rates", file: "fx.csv", content: fxRates, columns: "currency: currency, rate: rate")
     }
     yaml += extra
     return write(yaml, to: dir.appendingPathComponent("p.yaml"))
