@@ -78,6 +78,19 @@ public final class CSVReader {
         return filled
     }
 
+    /// Doubles `limit`, moves what was read to a buffer that size and reads on; a record that
+    /// would need more than `maxRecordBytes` (starting on `line`) is an error.
+    private func readMore(into buffer: inout TextBuffer, filled: inout Int, limit: inout Int, line: Int) throws {
+        guard limit * 2 <= maxRecordBytes else {
+            throw CSVError.recordTooLarge(file: path, line: line, limitBytes: maxRecordBytes)
+        }
+        limit *= 2
+        let bigger = TextBuffer(textCapacity: limit)
+        bigger.base.copyMemory(from: buffer.base, byteCount: filled)
+        buffer = bigger
+        filled = try fill(buffer, from: filled, upTo: limit)
+    }
+
     /// Reads the header (or, without one, the first record to learn the width).
     private func readFirstRecord() throws {
         var limit = min(blockBytes, 1 << 20)
@@ -99,14 +112,7 @@ public final class CSVReader {
             if result.parts.count == 0 {
                 if endOfFile { throw CSVError.emptyFile(file: path) }
                 // The first record is longer than what was read: read more.
-                guard limit * 2 <= maxRecordBytes else {
-                    throw CSVError.recordTooLarge(file: path, line: 1 + result.linesConsumed, limitBytes: maxRecordBytes)
-                }
-                limit *= 2
-                let bigger = TextBuffer(textCapacity: limit)
-                bigger.base.copyMemory(from: buffer.base, byteCount: filled)
-                buffer = bigger
-                filled = try fill(buffer, from: filled, upTo: limit)
+                try readMore(into: &buffer, filled: &filled, limit: &limit, line: 1 + result.linesConsumed)
                 continue
             }
             let first = RecordBatch(buffer: buffer, parts: result.parts, firstLine: 1, bufferOffset: 0)[0]
@@ -212,14 +218,7 @@ public final class CSVReader {
                 break
             }
             // One line longer than the block: read on.
-            guard limit * 2 <= maxRecordBytes else {
-                throw CSVError.recordTooLarge(file: path, line: carryLine, limitBytes: maxRecordBytes)
-            }
-            limit *= 2
-            let bigger = TextBuffer(textCapacity: limit)
-            bigger.base.copyMemory(from: buffer.base, byteCount: filled)
-            buffer = bigger
-            filled = try fill(buffer, from: filled, upTo: limit)
+            try readMore(into: &buffer, filled: &filled, limit: &limit, line: carryLine)
             textEnd = filled
         }
         buffer.count = textEnd

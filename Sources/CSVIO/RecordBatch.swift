@@ -77,9 +77,6 @@ public struct CSVRecord {
     /// The record's text exactly as in the input, without its line terminator.
     public var raw: String { withRawBytes { String(decoding: $0, as: UTF8.self) } }
 
-    /// The raw bytes, for callers that must not lose invalid UTF-8.
-    public var rawBytes: [UInt8] { withRawBytes { Array($0) } }
-
     /// The raw bytes, valid for the duration of `body`.
     public func withRawBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let start = Int(entry.raw_start)

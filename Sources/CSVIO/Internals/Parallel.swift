@@ -34,12 +34,6 @@ extension ResultSlots {
     var results: [Result<T, any Error>?] { collect() }
 }
 
-/// A read-only view of a buffer shared by parallel tasks.
-// @unchecked because the buffer is not mutated while tasks read it.
-struct SharedBytes: @unchecked Sendable {
-    let buffer: UnsafeRawBufferPointer
-}
-
 /// Runs `body` on a new thread of its own (not Dispatch's pool: the reader's producer and
 /// workers block on each other, and a blocked pool thread is a core lost).
 func spawnThread(_ body: @escaping @Sendable () -> Void) {
