@@ -31,6 +31,57 @@ public final class RecordBatch: Sendable {
 
     /// Number of records flagged with a problem.
     public var problemCount: Int { problems.count }
+
+    /// Calls `body` with an unsafe view of the batch's fields, for loops that read millions of
+    /// records: no reference counting per record. The view is valid only inside `body`.
+    @inlinable
+    public func withFieldTable<R>(_ body: (FieldTable) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) {
+            try body(
+                FieldTable(
+                    base: UnsafePointer(buffer.base.assumingMemoryBound(to: UInt8.self)), starts: UnsafePointer(fields.starts.unsafelyUnwrapped),
+                    ends: UnsafePointer(fields.ends.unsafelyUnwrapped), entries: UnsafePointer(records.entries),
+                    count: records.count, firstLine: firstLine, hasProblems: !problems.isEmpty))
+        }
+    }
+}
+
+/// An unsafe view of a ``RecordBatch`` (see ``RecordBatch/withFieldTable(_:)``): the same
+/// fields and lines as ``CSVRecord``, read through plain pointers.
+public struct FieldTable {
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let starts: UnsafePointer<Int32>
+    @usableFromInline let ends: UnsafePointer<Int32>
+    @usableFromInline let entries: UnsafePointer<kam_record>
+    public let count: Int
+    @usableFromInline let firstLine: Int
+    /// Whether any record of the batch has a problem (then ask the ``CSVRecord``).
+    public let hasProblems: Bool
+
+    @inlinable
+    init(
+        base: UnsafePointer<UInt8>, starts: UnsafePointer<Int32>, ends: UnsafePointer<Int32>, entries: UnsafePointer<kam_record>,
+        count: Int, firstLine: Int, hasProblems: Bool
+    ) {
+        self.base = base
+        self.starts = starts
+        self.ends = ends
+        self.entries = entries
+        self.count = count
+        self.firstLine = firstLine
+        self.hasProblems = hasProblems
+    }
+
+    /// The bytes of field `column` of record `record`; the record must have no problem.
+    @inlinable @inline(__always)
+    public func field(_ record: Int, _ column: Int) -> UnsafeBufferPointer<UInt8> {
+        let f = (record == 0 ? 0 : Int(entries[record - 1].field_end)) + column
+        let start = Int(starts[f])
+        return UnsafeBufferPointer(start: base + start, count: Int(ends[f]) - start)
+    }
+
+    /// Physical line (1-based) on which record `record` starts.
+    @inlinable public func line(_ record: Int) -> Int { firstLine + Int(entries[record].line) }
 }
 
 /// One record of a ``RecordBatch``: its position, fields, raw text and any problem.

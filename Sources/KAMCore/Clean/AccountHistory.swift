@@ -86,29 +86,43 @@ public struct AccountHistory: Sendable, Hashable {
 
     // MARK: Accumulating
 
-    /// Adds one accepted line (cancelled lines only count as lines).
-    mutating func add(_ t: TransactionRecord) {
-        var d = DayTotals(day: t.day)
-        d.add(t)
-        add(d)
+    /// Adds one accepted row of a batch (the clean stage's path: no ``DayTotals`` per row).
+    mutating func add(_ row: TransactionRows.Row) {
+        let costed = row.cost != TransactionRows.noCost
+        switch row.status {
+        case .paid:
+            accumulate(day: row.day, paid: row.base, refunded: 0, cost: costed ? row.cost : 0, uncosted: costed ? 0 : 1, purchase: true)
+        case .refund:
+            accumulate(day: row.day, paid: 0, refunded: -row.base, cost: costed ? -row.cost : 0, uncosted: costed ? 0 : 1, purchase: false)
+        case .cancelled:
+            accumulate(day: row.day, paid: 0, refunded: 0, cost: 0, uncosted: 0, purchase: false)
+        }
     }
 
     /// Adds a day's totals (any number of calls per day, in any order).
     public mutating func add(_ d: DayTotals) {
+        accumulate(
+            day: d.day.ordinal, paid: d.paid.units, refunded: d.refunded.units, cost: d.cost.units,
+            uncosted: Int64(d.paidLines + d.refundLines - d.costedLines), purchase: d.paidLines > 0)
+    }
+
+    /// Adds paid and refunded (positive) units of one day; `purchase`: the day had a paid line.
+    private mutating func accumulate(day: Int32, paid: Int64, refunded: Int64, cost: Int64, uncosted: Int64, purchase: Bool) {
         hasLines = true
-        let day = d.day.ordinal
         let base = points.interval(of: day) * Self.fields
-        sums[base + Self.paidField] += d.paid.units
-        sums[base + Self.refundedField] += d.refunded.units
-        sums[base + Self.costField] += d.cost.units
-        sums[base + Self.uncostedField] += Int64(d.paidLines + d.refundLines - d.costedLines)
-        if d.paidLines > 0 {
+        sums.withUnsafeMutableBufferPointer { sums in
+            sums[base + Self.paidField] += paid
+            sums[base + Self.refundedField] += refunded
+            sums[base + Self.costField] += cost
+            sums[base + Self.uncostedField] += uncosted
+        }
+        if purchase {
             if day < firstDay {
                 firstDay = day
                 firstDayPaid = 0
                 firstDayRefunded = 0
             }
-            if day == firstDay { firstDayPaid += d.paid.units }
+            if day == firstDay { firstDayPaid += paid }
             if !isPurchaseDay(day) {
                 setPurchaseDay(day)
                 // Refunds of this day that came before its first paid line.
@@ -119,15 +133,15 @@ public struct AccountHistory: Sendable, Hashable {
                 }
             }
         }
-        if d.refunded.units != 0 {
+        if refunded != 0 {
             if isPurchaseDay(day) {
-                countPurchaseDayRefund(day: day, units: d.refunded.units)
+                countPurchaseDayRefund(day: day, units: refunded)
             } else {
                 let i = pendingIndex(day)
                 if i < pending.count && pending[i].day == day {
-                    pending[i].units += d.refunded.units
+                    pending[i].units += refunded
                 } else {
-                    pending.insert(PendingRefund(day: day, units: d.refunded.units), at: i)
+                    pending.insert(PendingRefund(day: day, units: refunded), at: i)
                 }
             }
         }

@@ -160,8 +160,8 @@ public enum CleanStage {
                 // Second look at the rows of conflicting ids, to reject every one of them.
                 let filter = book.settleFilter
                 let again = try CSVReader(path: input.path, dialect: input.dialect)
-                var rows: [TransactionCleaner.Row] = []
-                try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, settling: filter).rows }, consume: { rows += $0 })
+                var rows: [TransactionRows] = []
+                try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, settling: filter).rows }, consume: { rows.append($0) })
                 book.settleConflicts(rows)
             }
             result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejects, file: file, seconds: 0, histories: book.histories())

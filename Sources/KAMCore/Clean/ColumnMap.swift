@@ -121,34 +121,51 @@ struct RowHash {
     mutating func add(_ n: Int64) {
         mix(UInt64(bitPattern: n))
     }
+
+    /// The hash of one field (equal to ``add(_:)-(String)`` of its text on a fresh hash).
+    static func of(field bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = RowHash()
+        h.addField(bytes)
+        return h.value
+    }
 }
 
 /// Memoises a function of a short byte string for the few distinct values a column holds
 /// (currency codes, status labels): a byte comparison per row instead of building,
-/// case-folding and hashing a String. Remembers up to 64 values; beyond that it computes.
+/// case-folding and hashing a String. Remembers up to 64 values. ``find(_:)`` and
+/// ``remember(_:_:)`` take no closure, so a lookup retains nothing.
 struct ByteMemo<Value> {
-    private var keys: [[UInt8]] = []
+    /// The keys back to back, and where each ends.
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
     private var values: [Value] = []
     private var last = -1
 
-    mutating func value(for bytes: UnsafeBufferPointer<UInt8>, _ compute: (UnsafeBufferPointer<UInt8>) -> Value) -> Value {
-        if last >= 0, Self.equal(keys[last], bytes) { return values[last] }
-        for i in keys.indices where Self.equal(keys[i], bytes) {
-            last = i
-            return values[i]
-        }
-        let value = compute(bytes)
-        if keys.count < 64 {
-            keys.append(Array(bytes))
-            values.append(value)
-            last = keys.count - 1
-        }
-        return value
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>) -> Value? {
+        if last >= 0, equal(last, key) { return values[last] }
+        for i in ends.indices where equal(i, key) { return values[i] }
+        return nil
     }
 
-    private static func equal(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBufferPointer { a in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 }
+    /// Remembers `value` for `key` (the first 64 keys), and the key as the last one seen.
+    mutating func remember(_ key: UnsafeBufferPointer<UInt8>, _ value: Value) {
+        for i in ends.indices where equal(i, key) {
+            last = i
+            return
+        }
+        guard ends.count < 64 else { return }
+        bytes.append(contentsOf: key)
+        ends.append(bytes.count)
+        values.append(value)
+        last = ends.count - 1
+    }
+
+    @inline(__always)
+    private func equal(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = i == 0 ? 0 : ends[i - 1]
+        guard ends[i] - start == key.count else { return false }
+        return key.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
     }
 }
 

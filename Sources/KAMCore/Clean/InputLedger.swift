@@ -33,6 +33,17 @@ public struct ControlTotal: Sendable, Hashable {
         if let base { self.base = self.base + base } else { unconvertedRows += 1 }
     }
 
+    /// Adds a batch's totals at once: `rows` rows summing to `sums` per currency.
+    mutating func add(rows: Int, sums: [(String, Money)], base: Money, unconverted: Int) {
+        self.rows += rows
+        for (c, m) in sums {
+            let i = slot(c)
+            self.sums[i] = self.sums[i] + m
+        }
+        self.base = self.base + base
+        unconvertedRows += unconverted
+    }
+
     mutating func subtract(_ amount: Money, currency: String, base: Money?) {
         rows -= 1
         let i = slot(currency)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What accepted rows add to an input's ledger. Batches tally their candidate rows in
 /// parallel; the book takes back the few that turn out to be duplicates.
 struct AcceptedTally: Sendable {
@@ -15,40 +21,53 @@ struct AcceptedTally: Sendable {
         return out
     }
 
-    private mutating func addNet(_ day: Day, _ units: Int64) {
+    private mutating func addNet(_ day: Int32, _ units: Int64) {
         if dayNet.isEmpty {
-            firstDay = day.ordinal
+            firstDay = day
             dayNet = [0]
         }
-        if day.ordinal < firstDay {
-            dayNet.insert(contentsOf: repeatElement(0, count: Int(firstDay - day.ordinal)), at: 0)
-            firstDay = day.ordinal
-        } else if Int(day.ordinal - firstDay) >= dayNet.count {
-            dayNet.append(contentsOf: repeatElement(0, count: Int(day.ordinal - firstDay) - dayNet.count + 1))
+        if day < firstDay {
+            dayNet.insert(contentsOf: repeatElement(0, count: Int(firstDay - day)), at: 0)
+            firstDay = day
+        } else if Int(day - firstDay) >= dayNet.count {
+            dayNet.append(contentsOf: repeatElement(0, count: Int(day - firstDay) - dayNet.count + 1))
         }
-        dayNet[Int(day.ordinal - firstDay)] += units
+        dayNet[Int(day - firstDay)] += units
     }
 
-    mutating func add(_ t: TransactionRecord, sign: Int) {
-        let s = Int64(sign)
-        rows += sign
-        if sign > 0 {
-            amounts.add(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
-        } else {
-            amounts.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
+    /// Adds every row of a batch.
+    mutating func add(_ batch: TransactionRows) {
+        var total = SlotTotal()
+        for row in batch.rows {
+            total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
+            count(row, sign: 1)
         }
-        switch t.status {
+        rows += batch.count
+        amounts.merge(total.controlTotal(codes: batch.currencies))
+    }
+
+    /// Takes back row `i` of a batch (a duplicate found later).
+    mutating func remove(_ batch: TransactionRows, _ i: Int) {
+        let row = batch.rows[i]
+        rows -= 1
+        amounts.subtract(Money(units: row.amount), currency: batch.currency(i), base: Money(units: TransactionRows.signedBase(row)))
+        count(row, sign: -1)
+    }
+
+    private mutating func count(_ row: TransactionRows.Row, sign: Int) {
+        let s = Int64(sign)
+        switch row.status {
         case .paid:
             paidLines += sign
-            paid = paid + Money(units: t.baseAmount.units * s)
-            addNet(t.day, t.baseAmount.units * s)
+            paid.units += row.base * s
+            addNet(row.day, row.base * s)
         case .refund:
             refundLines += sign
-            refunded = refunded + Money(units: t.baseAmount.magnitude.units * s)
-            addNet(t.day, t.baseAmount.units * s)
+            refunded.units += abs(row.base) * s
+            addNet(row.day, row.base * s)
         case .cancelled:
             cancelledLines += sign
-            cancelled = cancelled + Money(units: t.baseAmount.units * s)
+            cancelled.units += row.base * s
         }
     }
 
@@ -61,7 +80,7 @@ struct AcceptedTally: Sendable {
         paid = paid + o.paid
         refunded = refunded + o.refunded
         cancelled = cancelled + o.cancelled
-        for (k, v) in o.dayNet.enumerated() where v != 0 { addNet(Day(ordinal: o.firstDay + Int32(k)), v) }
+        for (k, v) in o.dayNet.enumerated() where v != 0 { addNet(o.firstDay + Int32(k), v) }
     }
 }
 
@@ -78,10 +97,7 @@ struct TransactionBook {
     private(set) var rejects: [Reject] = []
     private var tally = AcceptedTally()
     private let points: CutoffPoints
-    private var accountIds: [String] = []
-    private var accountIndex: [String: Int32] = [:]
-    private var lastAccount = ""
-    private var lastIndex: Int32 = -1
+    private var ids = AccountInterner()
     private var accounts: [AccountHistory] = []
     private var seen = DuplicateTable()
     /// Keys seen with different content; their rows are all rejected when settled.
@@ -101,24 +117,27 @@ struct TransactionBook {
         counts.excluded.merge(batch.excludedAmounts)
         tally.merge(batch.tally)
         for reject in batch.rejects { addReject(reject) }
-        for row in batch.rows {
-            let i = index(of: row.record.accountId)
-            if let key = row.key {
-                if let first = seen.find(key) {
-                    tally.add(row.record, sign: -1)
-                    if policy == .exact || first.contentHash == row.contentHash {
+        let rows = batch.rows
+        for r in 0..<rows.count {
+            let row = rows.rows[r]
+            let i = index(rows, r)
+            if row.keyed {
+                if let first = seen.find(row.key) {
+                    tally.remove(rows, r)
+                    if policy == .exact || first.contentHash == row.content {
                         counts.duplicatesMerged += 1
-                        counts.merged.add(row.record.amount, currency: row.record.currency, base: row.record.baseAmount.magnitudeSigned(row.record))
+                        counts.merged.add(
+                            Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
                     } else {
                         // Counted now; its reject line is written when the conflict is settled.
-                        conflictedKeys.insert(key)
-                        countConflict(row)
+                        conflictedKeys.insert(row.key)
+                        countConflict(rows, r)
                     }
                     continue
                 }
-                seen.insert(key, contentHash: row.contentHash, account: Int32(i))
+                seen.insert(row.key, contentHash: row.content, account: Int32(i))
             }
-            accounts[i].add(row.record)
+            accounts[i].add(row)
         }
     }
 
@@ -127,7 +146,7 @@ struct TransactionBook {
     var settleFilter: TransactionCleaner.SettleFilter {
         var affected = Set<String>()
         for key in conflictedKeys {
-            if let first = seen.find(key) { affected.insert(accountIds[Int(first.account)]) }
+            if let first = seen.find(key) { affected.insert(ids.ids[Int(first.account)]) }
         }
         return TransactionCleaner.SettleFilter(keys: conflictedKeys, accounts: affected)
     }
@@ -153,68 +172,125 @@ struct TransactionBook {
         counts.rejectsByReason[reject.reason, default: 0] += 1
     }
 
-    private mutating func countConflict(_ row: TransactionCleaner.Row) {
+    private mutating func countConflict(_ rows: TransactionRows, _ r: Int) {
+        let row = rows.rows[r]
         counts.rowsRejected += 1
         counts.rejectsByReason[.duplicateConflict, default: 0] += 1
-        counts.rejected.add(row.record.amount, currency: row.record.currency, base: row.record.baseAmount.magnitudeSigned(row.record))
+        counts.rejected.add(Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
     }
 
-    private func conflictReject(_ row: TransactionCleaner.Row) -> Reject {
-        Reject(
-            source: .transactions, line: row.line, field: "txn_id", reason: .duplicateConflict,
-            message: "another row has the same txn_id with different content; all are rejected", raw: row.raw ?? "")
-    }
-
-    private mutating func index(of accountId: String) -> Int {
-        if lastIndex >= 0 && accountId == lastAccount { return Int(lastIndex) }
-        let i: Int32
-        if let found = accountIndex[accountId] {
-            i = found
-        } else {
-            i = Int32(accountIds.count)
-            accountIds.append(accountId)
-            accountIndex[accountId] = i
-            accounts.append(AccountHistory(accountId: accountId, points: points))
+    /// The index of row `r`'s account, adding the account when it is new.
+    private mutating func index(_ rows: TransactionRows, _ r: Int) -> Int {
+        rows.withAccountId(r) { bytes in
+            let (i, isNew) = ids.index(hash: rows.rows[r].accountHash, bytes: bytes)
+            if isNew { accounts.append(AccountHistory(accountId: ids.ids[i], points: points)) }
+            return i
         }
-        lastAccount = accountId
-        lastIndex = i
-        return Int(i)
     }
 
     /// Second look, in file order, at the rows ``settleFilter`` names (read again from the
     /// file): the first row of a conflicting key, accepted at the time, and any merged copies
     /// of it are rejected too, and the accounts concerned are accumulated again without them.
-    mutating func settleConflicts(_ rows: [TransactionCleaner.Row]) {
+    mutating func settleConflicts(_ batches: [TransactionRows]) {
         let filter = settleFilter
         var firstContent: [UInt64: UInt64] = [:]
-        for row in rows {
-            guard let key = row.key, conflictedKeys.contains(key) else { continue }
-            let t = row.record
-            if firstContent[key] == nil {
-                firstContent[key] = row.contentHash
-                tally.add(t, sign: -1)
-                countConflict(row)
-            } else if row.contentHash == firstContent[key] {
-                counts.duplicatesMerged -= 1
-                counts.merged.subtract(t.amount, currency: t.currency, base: t.baseAmount.magnitudeSigned(t))
-                countConflict(row)
+        for rows in batches {
+            for r in 0..<rows.count {
+                let row = rows.rows[r]
+                guard row.keyed, conflictedKeys.contains(row.key) else { continue }
+                if firstContent[row.key] == nil {
+                    firstContent[row.key] = row.content
+                    tally.remove(rows, r)
+                    countConflict(rows, r)
+                } else if row.content == firstContent[row.key] {
+                    counts.duplicatesMerged -= 1
+                    counts.merged.subtract(
+                        Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
+                    countConflict(rows, r)
+                }
+                rejects.append(
+                    Reject(
+                        source: .transactions, line: row.line, field: "txn_id", reason: .duplicateConflict,
+                        message: "another row has the same txn_id with different content; all are rejected", raw: rows.raws[r] ?? ""))
             }
-            rejects.append(conflictReject(row))
         }
-        for id in filter.accounts { accounts[index(of: id)] = AccountHistory(accountId: id, points: points) }
+        for id in filter.accounts { accounts[ids.index(of: id)] = AccountHistory(accountId: id, points: points) }
         var replayed = Set<UInt64>()
-        for row in rows where filter.accounts.contains(row.record.accountId) {
-            if let key = row.key {
-                if conflictedKeys.contains(key) || !replayed.insert(key).inserted { continue }
+        for rows in batches {
+            for r in 0..<rows.count {
+                let row = rows.rows[r]
+                guard filter.accounts.contains(rows.accountId(r)) else { continue }
+                if row.keyed {
+                    if conflictedKeys.contains(row.key) || !replayed.insert(row.key).inserted { continue }
+                }
+                accounts[index(rows, r)].add(row)
             }
-            accounts[index(of: row.record.accountId)].add(row.record)
         }
     }
 
     /// Per-account histories, ascending by account id; accounts left without a line (settled
     /// conflicts) are dropped.
     func histories() -> [AccountHistory] {
-        accounts.filter(\.hasLines).sorted { $0.accountId < $1.accountId }
+        // Indices are sorted, not the histories: moving a history copies its references.
+        accounts.indices.filter { accounts[$0].hasLines }.sorted { ids.ids[$0] < ids.ids[$1] }.map { accounts[$0] }
+    }
+}
+
+/// Account ids to dense indices, in order of first appearance: an open-addressing table over
+/// the ids' ``RowHash``, with the ids' bytes kept back to back to confirm a match.
+struct AccountInterner {
+    private(set) var ids: [String] = []
+    private var hashes: [UInt64] = []
+    private var bytes: [UInt8] = []
+    /// End of each id in `bytes`.
+    private var ends: [Int] = []
+    /// Index + 1 of the id in each slot; 0 is empty.
+    private var slots = [Int32](repeating: 0, count: 1024)
+    private var last = -1
+
+    /// The index of the id with these bytes and hash (``RowHash/of(field:)``), and whether it is new.
+    mutating func index(hash: UInt64, bytes id: UnsafeBufferPointer<UInt8>) -> (Int, isNew: Bool) {
+        if last >= 0 && hashes[last] == hash && matches(last, id) { return (last, false) }
+        let mask = slots.count - 1
+        var s = Int(truncatingIfNeeded: hash >> 7) & mask
+        while slots[s] != 0 {
+            let i = Int(slots[s]) - 1
+            if hashes[i] == hash && matches(i, id) {
+                last = i
+                return (i, false)
+            }
+            s = (s + 1) & mask
+        }
+        let i = ids.count
+        ids.append(String(decoding: id, as: UTF8.self))
+        hashes.append(hash)
+        bytes.append(contentsOf: id)
+        ends.append(bytes.count)
+        slots[s] = Int32(i + 1)
+        if ids.count * 10 > slots.count * 7 { grow() }
+        last = i
+        return (i, true)
+    }
+
+    mutating func index(of id: String) -> Int {
+        var id = id
+        return id.withUTF8 { index(hash: RowHash.of(field: $0), bytes: $0).0 }
+    }
+
+    private func matches(_ i: Int, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
+        let start = i == 0 ? 0 : ends[i - 1]
+        guard ends[i] - start == id.count else { return false }
+        return id.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, id.baseAddress!, id.count) == 0 }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for i in hashes.indices {
+            var s = Int(truncatingIfNeeded: hashes[i] >> 7) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = Int32(i + 1)
+        }
     }
 }
 
@@ -268,12 +344,5 @@ struct DuplicateTable {
         let old = (keys, contents, accounts)
         self = DuplicateTable(expected: (old.0.count * 7 / 10) * 2)
         for i in old.0.indices where old.0[i] != 0 { insert(old.0[i], contentHash: old.1[i], account: old.2[i]) }
-    }
-}
-
-extension Money {
-    /// The base amount as the export wrote its sign (for control totals in base currency).
-    func magnitudeSigned(_ t: TransactionRecord) -> Money {
-        t.amount.units < 0 ? -magnitude : magnitude
     }
 }

@@ -3,8 +3,9 @@ import CSVIO
 /// Cleans the transactions export: every row ends accepted, rejected (with a reason), merged
 /// as a duplicate, or excluded as dated after `as_of`.
 ///
-/// Rows are normalised in parallel batch by batch (``normalise(_:)`` is pure); duplicates and
-/// the per-account day totals are resolved in file order by ``TransactionBook``.
+/// Rows are normalised in parallel batch by batch (``normalise(_:settling:)`` is pure) into
+/// plain columns (``TransactionRows``); duplicates and the per-account accumulators are
+/// resolved in file order by ``TransactionBook``.
 final class TransactionCleaner: Sendable {
     let config: InputConfig
     let columns: ColumnMap
@@ -24,46 +25,16 @@ final class TransactionCleaner: Sendable {
         amounts = AmountParser(decimalComma: config.decimalComma)
     }
 
-    /// A normalised row on its way to the book.
-    struct Row: Sendable {
-        var record: TransactionRecord
-        var line: Int
-        var byteOffset: Int
-        /// Duplicate key (txn_id [+ line_no], or the raw text for `exact`); nil: never a duplicate.
-        var key: UInt64?
-        var contentHash: UInt64
-        /// The original text, kept only on the second look at conflicting duplicates.
-        var raw: String?
-    }
-
     struct Batch: Sendable {
-        var rows: [Row] = []
+        var rows: TransactionRows
         var rejects: [Reject] = []
-        var ledger: InputLedger
+        var ledger = InputLedger(kind: .transactions)
         /// The amount of each rejected row, when it parsed (for the control totals).
         var rejectedAmounts = ControlTotal()
         var readAmounts = ControlTotal()
         var excludedAmounts = ControlTotal()
         /// Every row handed on, as if accepted; the book takes back the duplicates.
         var tally = AcceptedTally()
-    }
-
-    /// A currency code as written (upper-cased) and its rate when the rates carry no dates.
-    struct CurrencyInfo {
-        var code: String
-        var rate: FXRate?
-    }
-
-    private func currencyInfo(_ code: String) -> CurrencyInfo {
-        CurrencyInfo(code: code, rate: fx.hasDatedRates ? nil : fx.rate(for: code, on: asOf))
-    }
-
-    private func currencyOf(_ bytes: UnsafeBufferPointer<UInt8>) -> CurrencyInfo {
-        currencyInfo(bytes.isEmpty ? config.currency ?? baseCurrency : String(decoding: bytes, as: UTF8.self).uppercased())
-    }
-
-    private func statusOf(_ bytes: UnsafeBufferPointer<UInt8>) -> TransactionStatus? {
-        config.statusMap[String(decoding: bytes, as: UTF8.self).lowercased()]
     }
 
     /// What the second look at conflicting duplicates reads: the rows with those keys (with
@@ -76,156 +47,278 @@ final class TransactionCleaner: Sendable {
 
     /// Normalises a batch. With `settling`, returns just the rows the filter names.
     func normalise(_ batch: RecordBatch, settling: SettleFilter? = nil) -> Batch {
-        var out = Batch(ledger: InputLedger(kind: .transactions))
-        out.rows.reserveCapacity(batch.count)
-        let cAccount = columns["account_id"], cDate = columns["date"], cAmount = columns["amount"]
+        var out = Batch(rows: TransactionRows(capacity: batch.count))
+        let cAccount = columns["account_id"], cDate = columns["date"]!, cAmount = columns["amount"]
         let cStatus = columns["status"], cCurrency = columns["currency"], cTxn = columns["txn_id"]
         let cLine = columns["line_no"], cCost = columns["cost"], cMargin = columns["margin"], cQuantity = columns["quantity"]
-        // The few distinct currency codes and status labels, each worked out once per batch.
-        var currencies = ByteMemo<CurrencyInfo>()
+        // The few distinct currency codes and status labels, each worked out once per batch: a
+        // code's slot in `out.rows.currencies` (and `rates`, its rate when rates carry no dates).
+        var currencyMemo = ByteMemo<Int>()
+        var slots: [String: Int] = [:]
+        var rates: [FXRate?] = []
         var statuses = ByteMemo<TransactionStatus?>()
-        let defaultCurrency = currencyInfo(config.currency ?? baseCurrency)
         // Locals, so the loop does not read (and retain) them through `self` on every row.
-        let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf
+        let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf, baseCurrency = self.baseCurrency
         let datedRates = fx.hasDatedRates, negativePaidIsRefund = config.negativePaidIsRefund, dedupe = config.dedupe
-        for i in 0..<batch.count {
-            let r = batch[i]
-            out.ledger.rowsRead += 1
-            func reject(_ reason: RejectReason, _ field: String, _ message: String, amount: (Money, String, Money?)? = nil) {
-                out.rejects.append(r.reject(.transactions, field: field, reason: reason, message: message))
-                if let (a, c, b) = amount { out.rejectedAmounts.add(a, currency: c, base: b) }
-            }
-            if let problem = r.problem {
-                reject(RejectReason(problem), "", problem.message)
-                continue
-            }
-            // The amount first: every parseable amount counts in the control totals.
-            let amount = cAmount.flatMap { c in r.withFieldBytes(c) { amounts.parse($0) } }
-            let currencyInfo = cCurrency.map { c in r.withFieldBytes(c) { currencies.value(for: trimmed($0)) { self.currencyOf($0) } } } ?? defaultCurrency
-            let currency = currencyInfo.code
-            let day = r.withFieldBytes(cDate!) { dates.parse(trimmed($0)) }
-            let rate = datedRates ? fx.rate(for: currency, on: day ?? asOf) : currencyInfo.rate
-            var parsed: (Money, String, Money?)?
-            if let amount {
-                let base = rate.map { amount.converted(at: $0) }
-                parsed = (amount, currency, base)
-                out.readAmounts.add(amount, currency: currency, base: base)
-            }
-            guard let accountId = r.text(cAccount) else {
-                reject(.missingAccountId, "account_id", "the account id is empty", amount: parsed)
-                continue
-            }
-            guard let day else {
-                let text = r.field(cDate!)
-                if text.allSatisfy({ $0 == " " || $0 == "\t" }) {
-                    reject(.missingDate, "date", "the date is empty", amount: parsed)
-                } else {
-                    reject(.badDate, "date", "'\(text)' matches none of \(config.dateFormats)", amount: parsed)
-                }
-                continue
-            }
-            guard let amount, let parsedAmount = parsed else {
-                if let amountText = r.text(cAmount) {
-                    reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
-                } else {
-                    reject(.missingAmount, "amount", "the amount is empty")
-                }
-                continue
-            }
-            var status = TransactionStatus.paid
-            if let cStatus {
-                guard let s = r.withFieldBytes(cStatus, { statuses.value(for: trimmed($0)) { self.statusOf($0) } }) else {
-                    let label = r.text(cStatus)?.lowercased() ?? ""
-                    reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map", amount: parsedAmount)
-                    continue
-                }
-                status = s
-            }
-            if status == .paid && amount.units < 0 {
-                if negativePaidIsRefund {
-                    status = .refund
-                } else {
-                    reject(.negativePaidAmount, "amount", "paid line with negative amount \(amount)", amount: parsedAmount)
-                    continue
-                }
-            }
-            guard let rate else {
-                reject(.unknownCurrency, "currency", "no rate from \(currency) to \(baseCurrency) on \(day)", amount: parsedAmount)
-                continue
-            }
-            var baseCost: Money?
-            if let text = r.text(cCost) {
-                guard let c = amounts.parse(text) else {
-                    reject(.badNumber, "cost", "'\(text)' is not an exact amount", amount: parsedAmount)
-                    continue
-                }
-                baseCost = c.magnitude.converted(at: rate)
-            } else if let text = r.text(cMargin) {
-                guard let m = amounts.parse(text) else {
-                    reject(.badNumber, "margin", "'\(text)' is not an exact amount", amount: parsedAmount)
-                    continue
-                }
-                baseCost = (amount.magnitude - m).converted(at: rate)
-            }
-            if let text = r.text(cQuantity), Double(text) == nil {
-                reject(.badNumber, "quantity", "'\(text)' is not a number", amount: parsedAmount)
-                continue
-            }
-            if let cLine, !r.withFieldBytes(cLine, { isWholeNumberOrEmpty(trimmed($0)) }) {
-                reject(.badNumber, "line_no", "'\(r.text(cLine) ?? "")' is not a whole number", amount: parsedAmount)
-                continue
-            }
-            let converted = parsedAmount.2!
-            let signedBase: Money
-            switch status {
-            case .paid: signedBase = converted
-            case .refund: signedBase = -converted.magnitude
-            case .cancelled: signedBase = converted
-            }
-            if day > asOf {
-                out.ledger.excludedAfterAsOf += 1
-                out.excludedAmounts.add(amount, currency: currency, base: converted)
-                continue
-            }
-            let record = TransactionRecord(
-                accountId: accountId, day: day, status: status, amount: status == .refund ? -amount.magnitude : amount,
-                currency: currency, baseAmount: signedBase, baseCost: baseCost)
-            // What a row with the same txn_id must equal to be a duplicate rather than a conflict.
-            var content = RowHash()
-            if dedupe == .txnId {
-                content.add(accountId)
-                content.add(Int64(day.ordinal))
-                content.add(status.rawValue)
-                content.add(amount.units)
-                content.add(currency)
-                content.add(baseCost?.units ?? Int64.min)
-            }
-            var key: UInt64?
-            switch dedupe {
-            case .txnId:
-                if let cTxn, r.withFieldBytes(cTxn, { !trimmed($0).isEmpty }) {
-                    var h = RowHash()
-                    r.withFieldBytes(cTxn) { h.addField(trimmed($0)) }
-                    if let cLine { r.withFieldBytes(cLine) { h.addField(trimmed($0)) } } else { h.addField(UnsafeBufferPointer(start: nil, count: 0)) }
-                    key = h.value
-                }
-            case .exact:
-                var h = RowHash()
-                r.withRawBytes { h.add($0) }
-                key = h.value
-            case .none: break
-            }
-            var raw: String?
-            if let settling {
-                let conflicted = key.map { settling.keys.contains($0) } ?? false
-                guard conflicted || settling.accounts.contains(accountId) else { continue }
-                if conflicted { raw = r.raw }
-            } else {
-                out.tally.add(record, sign: 1)
-            }
-            out.rows.append(Row(
-                record: record, line: r.line, byteOffset: r.byteOffset, key: key, contentHash: content.value, raw: raw))
+        let statusMap = config.statusMap, defaultCode = config.currency ?? baseCurrency
+        func slot(_ code: String) -> Int {
+            if let s = slots[code] { return s }
+            out.rows.currencies.append(code)
+            rates.append(datedRates ? nil : fx.rate(for: code, on: asOf))
+            slots[code] = rates.count - 1
+            return rates.count - 1
         }
+        let defaultSlot = slot(defaultCode)
+        var read = SlotTotal(), excluded = SlotTotal()
+
+        batch.withFieldTable { table in
+            for i in 0..<table.count {
+                out.ledger.rowsRead += 1
+                // The row's amount and currency once read, for the control totals of a reject.
+                var amount: Money?, base: Money?, currencySlot = defaultSlot
+                func reject(_ reason: RejectReason, _ field: String, _ message: String) {
+                    out.rejects.append(batch[i].reject(.transactions, field: field, reason: reason, message: message))
+                    if let amount { out.rejectedAmounts.add(amount, currency: out.rows.currencies[currencySlot], base: base) }
+                }
+                func text(_ column: Int?) -> String? {
+                    guard let column else { return nil }
+                    let t = trimmed(table.field(i, column))
+                    return t.isEmpty ? nil : String(decoding: t, as: UTF8.self)
+                }
+                if table.hasProblems, let problem = batch[i].problem {
+                    reject(RejectReason(problem), "", problem.message)
+                    continue
+                }
+                // The amount first: every parseable amount counts in the control totals.
+                amount = cAmount.flatMap { amounts.parse(table.field(i, $0)) }
+                if let cCurrency {
+                    let code = trimmed(table.field(i, cCurrency))
+                    if let known = currencyMemo.find(code) {
+                        currencySlot = known
+                    } else {
+                        currencySlot = slot(code.isEmpty ? defaultCode : String(decoding: code, as: UTF8.self).uppercased())
+                        currencyMemo.remember(code, currencySlot)
+                    }
+                }
+                let day = dates.parse(trimmed(table.field(i, cDate)))
+                let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], on: day ?? asOf) : rates[currencySlot]
+                if let amount {
+                    base = rate.map { amount.converted(at: $0) }
+                    read.add(slot: currencySlot, units: amount.units, base: base?.units)
+                }
+                let accountId = cAccount.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0)
+                guard !accountId.isEmpty else {
+                    reject(.missingAccountId, "account_id", "the account id is empty")
+                    continue
+                }
+                guard let day else {
+                    let raw = table.field(i, cDate)
+                    if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                        reject(.missingDate, "date", "the date is empty")
+                    } else {
+                        reject(.badDate, "date", "'\(String(decoding: raw, as: UTF8.self))' matches none of \(config.dateFormats)")
+                    }
+                    continue
+                }
+                guard let amount else {
+                    if let amountText = text(cAmount) {
+                        reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
+                    } else {
+                        reject(.missingAmount, "amount", "the amount is empty")
+                    }
+                    continue
+                }
+                var status = TransactionStatus.paid
+                if let cStatus {
+                    let label = trimmed(table.field(i, cStatus))
+                    let found: TransactionStatus?
+                    if let known = statuses.find(label) {
+                        found = known
+                    } else {
+                        found = statusMap[String(decoding: label, as: UTF8.self).lowercased()]
+                        statuses.remember(label, found)
+                    }
+                    guard let s = found else {
+                        let label = text(cStatus)?.lowercased() ?? ""
+                        reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map")
+                        continue
+                    }
+                    status = s
+                }
+                if status == .paid && amount.units < 0 {
+                    if negativePaidIsRefund {
+                        status = .refund
+                    } else {
+                        reject(.negativePaidAmount, "amount", "paid line with negative amount \(amount)")
+                        continue
+                    }
+                }
+                guard let rate, let converted = base else {
+                    reject(.unknownCurrency, "currency", "no rate from \(out.rows.currencies[currencySlot]) to \(baseCurrency) on \(day)")
+                    continue
+                }
+                var baseCost: Money?
+                if let text = text(cCost) {
+                    guard let c = amounts.parse(text) else {
+                        reject(.badNumber, "cost", "'\(text)' is not an exact amount")
+                        continue
+                    }
+                    baseCost = c.magnitude.converted(at: rate)
+                } else if let text = text(cMargin) {
+                    guard let m = amounts.parse(text) else {
+                        reject(.badNumber, "margin", "'\(text)' is not an exact amount")
+                        continue
+                    }
+                    baseCost = (amount.magnitude - m).converted(at: rate)
+                }
+                if let text = text(cQuantity), Double(text) == nil {
+                    reject(.badNumber, "quantity", "'\(text)' is not a number")
+                    continue
+                }
+                if let cLine, !isWholeNumberOrEmpty(trimmed(table.field(i, cLine))) {
+                    reject(.badNumber, "line_no", "'\(text(cLine) ?? "")' is not a whole number")
+                    continue
+                }
+                if day > asOf {
+                    out.ledger.excludedAfterAsOf += 1
+                    excluded.add(slot: currencySlot, units: amount.units, base: converted.units)
+                    continue
+                }
+                let written = status == .refund ? -amount.magnitude : amount
+                let signedBase = status == .refund ? -converted.magnitude : converted
+                var row = TransactionRows.Row(
+                    accountHash: RowHash.of(field: accountId), day: day.ordinal, status: status, amount: written.units,
+                    slot: Int32(currencySlot), base: signedBase.units, cost: baseCost?.units ?? TransactionRows.noCost,
+                    line: table.line(i))
+                switch dedupe {
+                case .txnId:
+                    if let cTxn, case let id = trimmed(table.field(i, cTxn)), !id.isEmpty {
+                        var h = RowHash()
+                        h.addField(id)
+                        h.addField(cLine.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0))
+                        row.key = h.value
+                        row.keyed = true
+                        // What a row with the same txn_id must equal to be a duplicate rather than a conflict.
+                        var content = RowHash()
+                        content.addField(accountId)
+                        content.add(Int64(day.ordinal))
+                        content.add(status.rawValue)
+                        content.add(written.units)
+                        content.add(out.rows.currencies[currencySlot])
+                        content.add(baseCost?.units ?? Int64.min)
+                        row.content = content.value
+                    }
+                case .exact:
+                    var h = RowHash()
+                    batch[i].withRawBytes { h.add($0) }
+                    row.key = h.value
+                    row.keyed = true
+                case .none: break
+                }
+                if let settling {
+                    let conflicted = row.keyed && settling.keys.contains(row.key)
+                    guard conflicted || settling.accounts.contains(String(decoding: accountId, as: UTF8.self)) else { continue }
+                    if conflicted { out.rows.raws[out.rows.count] = batch[i].raw }
+                }
+                out.rows.append(row, accountId: accountId)
+            }
+        }
+        let codes = out.rows.currencies
+        out.readAmounts = read.controlTotal(codes: codes)
+        out.excludedAmounts = excluded.controlTotal(codes: codes)
+        if settling == nil { out.tally.add(out.rows) }
         return out
+    }
+}
+
+/// Accepted candidate rows of one batch, as plain values (no per-row objects): what the book
+/// accumulates, in file order.
+struct TransactionRows: Sendable {
+    /// ``Row/cost`` when no cost or margin column gave one.
+    static let noCost = Int64.min
+
+    struct Row: Sendable {
+        /// ``RowHash`` of the account id (``RowHash/of(field:)``).
+        var accountHash: UInt64
+        var day: Int32
+        var status: TransactionStatus
+        /// As written, in units of ``currencies``[`slot`] (refunds negative whatever the export's sign).
+        var amount: Int64
+        var slot: Int32
+        /// Net revenue in base-currency units: paid positive, refund negative, cancelled as written.
+        var base: Int64
+        /// Cost in base-currency units, or ``TransactionRows/noCost``.
+        var cost: Int64
+        var line: Int
+        /// Duplicate key (txn_id [+ line_no], or the raw text for `exact`), when ``keyed``.
+        var key: UInt64 = 0
+        var keyed = false
+        var content: UInt64 = 0
+        /// End of the account id in ``TransactionRows/idBytes``.
+        var idEnd: Int32 = 0
+    }
+
+    private(set) var rows: [Row] = []
+    /// The account ids, back to back.
+    private(set) var idBytes: [UInt8] = []
+    /// Currency codes the rows' slots refer to.
+    var currencies: [String] = []
+    /// The original text of rows that the second look at conflicts rejects, by row index.
+    var raws: [Int: String] = [:]
+
+    init(capacity: Int) {
+        rows.reserveCapacity(capacity)
+        idBytes.reserveCapacity(capacity * 12)
+    }
+
+    var count: Int { rows.count }
+
+    mutating func append(_ row: Row, accountId: UnsafeBufferPointer<UInt8>) {
+        idBytes.append(contentsOf: accountId)
+        var row = row
+        row.idEnd = Int32(idBytes.count)
+        rows.append(row)
+    }
+
+    /// The account id bytes of row `i`, valid inside `body`.
+    func withAccountId<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let start = i == 0 ? 0 : Int(rows[i - 1].idEnd)
+        return idBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<Int(rows[i].idEnd)])) }
+    }
+
+    func accountId(_ i: Int) -> String { withAccountId(i) { String(decoding: $0, as: UTF8.self) } }
+
+    func currency(_ i: Int) -> String { currencies[Int(rows[i].slot)] }
+
+    /// The base amount with the sign the export wrote (for control totals in base currency).
+    static func signedBase(_ row: Row) -> Int64 { row.amount < 0 ? -abs(row.base) : abs(row.base) }
+}
+
+/// Amount totals of one batch by currency slot, turned into a ``ControlTotal`` once per batch.
+struct SlotTotal {
+    private var rows = 0
+    private var sums: [Int64] = []
+    private var used: [Bool] = []
+    private var base: Int64 = 0
+    private var unconverted = 0
+
+    @inline(__always)
+    mutating func add(slot: Int, units: Int64, base: Int64?) {
+        if slot >= sums.count {
+            sums += repeatElement(0, count: slot - sums.count + 1)
+            used += repeatElement(false, count: slot - used.count + 1)
+        }
+        rows += 1
+        sums[slot] += units
+        used[slot] = true
+        if let base { self.base += base } else { unconverted += 1 }
+    }
+
+    func controlTotal(codes: [String]) -> ControlTotal {
+        var total = ControlTotal()
+        total.add(
+            rows: rows, sums: sums.indices.filter { used[$0] }.map { (codes[$0], Money(units: sums[$0])) }, base: Money(units: base),
+            unconverted: unconverted)
+        return total
     }
 }
