@@ -85,6 +85,12 @@ public struct CSVWriter: Sendable {
     /// The file's bytes so far.
     public var bytes: [UInt8] { output }
 
+    /// The bytes so far, which the writer then forgets (to write a long file in pieces).
+    public mutating func takeBytes() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
     /// Writes the file (creating or replacing it).
     public func write(to path: String) throws {
         try Self.writeFile(path, bytes: output)

@@ -53,7 +53,7 @@ struct AccountCleaner: Sendable {
 
 final class AccountBook {
     var ledger = InputLedger(kind: .accounts)
-    var rejects: [Reject] = []
+    let rejects = RejectLog()
     private(set) var accounts: [String: AccountRecord] = [:]
     /// Account ids given twice with different content (the first row is kept).
     private(set) var conflictingIds: Set<String> = []

@@ -10,6 +10,7 @@ public struct AmountParser: Sendable {
     public init(decimalComma: Bool) { self.decimalComma = decimalComma }
 
     public func parse(_ raw: UnsafeBufferPointer<UInt8>) -> Money? {
+        if let plain = plainDecimal(raw) { return plain }
         let s = trimmed(raw)
         if s.isEmpty { return nil }
         if s.allSatisfy({ $0 < 0x80 }) { return parseASCII(s) }
@@ -35,6 +36,34 @@ public struct AmountParser: Sendable {
     public func parse(_ s: String) -> Money? {
         var s = s
         return s.withUTF8 { parse($0) }
+    }
+
+    /// The common case, digits with at most four decimals and nothing else (`1234`, `75.90`),
+    /// read in one pass; nil sends everything else to the full rules (never a different answer).
+    @inline(__always)
+    private func plainDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Money? {
+        let n = s.count
+        var i = 0
+        var integer: Int64 = 0
+        while i < n {
+            let d = s[i] &- 0x30
+            if d >= 10 { break }
+            integer = integer &* 10 &+ Int64(d)
+            i += 1
+        }
+        // Up to 14 integer digits cannot overflow; longer ones take the checked path.
+        guard i > 0, i <= 14 else { return nil }
+        if i == n { return Money(units: integer &* Money.scale) }
+        let decimals = n - i - 1
+        guard s[i] == (decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")), decimals >= 1, decimals <= 4 else { return nil }
+        var fraction: Int64 = 0
+        for k in (i + 1)..<n {
+            let d = s[k] &- 0x30
+            guard d < 10 else { return nil }
+            fraction = fraction &* 10 &+ Int64(d)
+        }
+        for _ in decimals..<4 { fraction &*= 10 }
+        return Money(units: integer &* Money.scale &+ fraction)
     }
 
     private func parseASCII(_ input: UnsafeBufferPointer<UInt8>) -> Money? {

@@ -12,8 +12,8 @@ public struct CleanData: Sendable {
     public var hasAccountsInput: Bool
     public var hasInteractionsInput: Bool
     public var ledgers: [InputKind: InputLedger]
-    /// Every rejected row of every input, by source then line.
-    public var rejects: [Reject]
+    /// Every rejected row of every input, by source then line (read back from disk).
+    public var rejects: RejectLedger
     public var files: [InputKind: InputFileInfo]
     /// Accounts with transactions but no row in the accounts input (sorted).
     public var unknownAccounts: [String]
@@ -57,7 +57,7 @@ public enum CleanStage {
         let cutoffs = cutoffs ?? [config.asOf, config.asOf - config.churn.horizonDays]
         var fx = FXTable(baseCurrency: config.baseCurrency, inline: config.fx)
         var ledgers: [InputKind: InputLedger] = [:]
-        var rejects: [Reject] = []
+        var rejects: [InputKind: [RejectLog]] = [:]
         var files: [InputKind: InputFileInfo] = [:]
         var seconds: [InputKind: Double] = [:]
 
@@ -66,15 +66,17 @@ public enum CleanStage {
             let (reader, columns, digest) = try open(fxConfig, config)
             let cleaner = FXRateCleaner(config: fxConfig, columns: columns)
             var ledger = InputLedger(kind: .fxRates)
+            let log = RejectLog()
+            rejects[.fxRates] = [log]
             try reader.forEachBatch(threads: 1, transform: cleaner.normalise) { batch in
                 ledger.rowsRead += batch.rowsRead
-                for r in batch.rejects { rejects.append(r); ledger.rowsRejected += 1; ledger.rejectsByReason[r.reason, default: 0] += 1 }
+                for r in batch.rejects { log.append(r); ledger.rowsRejected += 1; ledger.rejectsByReason[r.reason, default: 0] += 1 }
                 for row in batch.rows {
                     if fx.add(currency: row.currency, rate: row.rate, validFrom: row.from) {
                         ledger.rowsAccepted += 1
                     } else {
                         let r = Reject(source: .fxRates, line: row.line, field: "rate", reason: .badRate, message: "conflicts with another \(row.currency) rate for the same day", raw: row.raw)
-                        rejects.append(r)
+                        log.append(r)
                         ledger.rowsRejected += 1
                         ledger.rejectsByReason[.badRate, default: 0] += 1
                     }
@@ -97,14 +99,13 @@ public enum CleanStage {
         var conflicting: [String] = []
         for result in results {
             ledgers[result.kind] = result.ledger
-            rejects += result.rejects
+            rejects[result.kind] = result.rejects
             files[result.kind] = result.file
             seconds[result.kind] = result.seconds
             if let h = result.histories { histories = h }
             if let i = result.interactions { interactions = i }
             if let a = result.accounts { accounts = a; conflicting = result.conflictingAccountIds }
         }
-        rejects.sort { ($0.source.rawValue, $0.line, $0.reason.rawValue) < ($1.source.rawValue, $1.line, $1.reason.rawValue) }
         let unknown = config.inputs.accounts == nil ? [] : histories.map(\.accountId).filter { accounts[$0] == nil }
 
         for (kind, input) in config.inputs.all {
@@ -116,14 +117,15 @@ public enum CleanStage {
         return CleanData(
             histories: histories, interactions: interactions, accounts: accounts,
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
-            ledgers: ledgers, rejects: rejects, files: files, unknownAccounts: unknown,
+            ledgers: ledgers, rejects: RejectLedger(rejects), files: files, unknownAccounts: unknown,
             conflictingAccountIds: conflicting.sorted(), fx: table, ingestSeconds: seconds)
     }
 
     struct InputResult: Sendable {
         var kind: InputKind
         var ledger: InputLedger
-        var rejects: [Reject]
+        /// In the order rows came; the ledger merges them.
+        var rejects: [RejectLog]
         var file: InputFileInfo
         var seconds: Double
         var histories: [AccountHistory]?
@@ -164,7 +166,7 @@ public enum CleanStage {
                 try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, settling: filter).rows }, consume: { rows.append($0) })
                 book.settleConflicts(rows)
             }
-            result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejects, file: file, seconds: 0, histories: book.histories())
+            result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejectLogs, file: file, seconds: 0, histories: book.histories())
         case .interactions:
             let input = config.inputs.interactions!
             let (reader, columns, digest) = try open(input, config)
@@ -172,7 +174,7 @@ public enum CleanStage {
             let book = InteractionBook()
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
             result = InputResult(
-                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader, digest), seconds: 0,
+                kind: kind, ledger: book.ledger, rejects: [book.rejects], file: try fileInfo(input, reader, digest), seconds: 0,
                 interactions: book.byAccount)
         case .accounts:
             let input = config.inputs.accounts!
@@ -181,7 +183,7 @@ public enum CleanStage {
             let book = AccountBook()
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
             result = InputResult(
-                kind: kind, ledger: book.ledger, rejects: book.rejects, file: try fileInfo(input, reader, digest), seconds: 0,
+                kind: kind, ledger: book.ledger, rejects: [book.rejects], file: try fileInfo(input, reader, digest), seconds: 0,
                 accounts: book.accounts, conflictingAccountIds: Array(book.conflictingIds))
         case .fxRates:
             fatalError("FX rates are read before the other inputs")

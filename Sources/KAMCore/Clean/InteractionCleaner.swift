@@ -95,7 +95,7 @@ struct InteractionCleaner: Sendable {
 /// Accepted interactions by account, with the input's ledger.
 final class InteractionBook {
     var ledger = InputLedger(kind: .interactions)
-    var rejects: [Reject] = []
+    let rejects = RejectLog()
     private var seen: Set<UInt64> = []
     private(set) var byAccount: [String: [InteractionRecord]] = [:]
 

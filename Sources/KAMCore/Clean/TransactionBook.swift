@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// What accepted rows add to an input's ledger. Batches tally their candidate rows in
 /// parallel; the book takes back the few that turn out to be duplicates.
 struct AcceptedTally: Sendable {
@@ -94,7 +88,9 @@ struct AcceptedTally: Sendable {
 struct TransactionBook {
     /// The ledger without the accepted rows' tally, which ``ledger`` adds when asked.
     private var counts = InputLedger(kind: .transactions)
-    private(set) var rejects: [Reject] = []
+    /// Rejects in file order, and the duplicate conflicts settled after the pass (also in file order).
+    private let rejects = RejectLog(), conflictRejects = RejectLog()
+    var rejectLogs: [RejectLog] { [rejects, conflictRejects] }
     private var tally = AcceptedTally()
     private let points: CutoffPoints
     private var ids = AccountInterner()
@@ -208,7 +204,7 @@ struct TransactionBook {
                         Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
                     countConflict(rows, r)
                 }
-                rejects.append(
+                conflictRejects.append(
                     Reject(
                         source: .transactions, line: row.line, field: "txn_id", reason: .duplicateConflict,
                         message: "another row has the same txn_id with different content; all are rejected", raw: rows.raws[r] ?? ""))
@@ -280,7 +276,7 @@ struct AccountInterner {
     private func matches(_ i: Int, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = i == 0 ? 0 : ends[i - 1]
         guard ends[i] - start == id.count else { return false }
-        return id.isEmpty || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + start, id.baseAddress!, id.count) == 0 }
+        return id.isEmpty || bytes.withUnsafeBufferPointer { sameBytes($0.baseAddress! + start, id.baseAddress!, id.count) }
     }
 
     private mutating func grow() {

@@ -62,6 +62,22 @@ public final class RunFolder {
         }
     }
 
+    /// Writes a file piece by piece: `body` calls `emit` with each piece in order.
+    public func write(_ name: String, pieces body: (_ emit: ([UInt8]) throws -> Void) throws -> Void) throws {
+        let target = path(name)
+        guard FileManager.default.createFile(atPath: target, contents: nil), let handle = FileHandle(forWritingAtPath: target) else {
+            throw Failure.io("\(target): cannot write")
+        }
+        defer { try? handle.close() }
+        do {
+            try body { try handle.write(contentsOf: $0) }
+        } catch let error as Failure {
+            throw error
+        } catch {
+            throw Failure.io("\(target): \(error)")
+        }
+    }
+
     public func write(_ name: String, text: String) throws { try write(name, bytes: Array(text.utf8)) }
 
     /// Moves the finished folder into place: the old folder is set aside, the new one renamed

@@ -85,11 +85,11 @@ public enum Runner {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let tierCounts = tiers
-        let files = outputFiles
+        // rejects.csv grows with the rows, so it is streamed from the clean stage's logs instead.
+        let files = outputFiles.filter { $0 != "rejects.csv" }
         let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
             switch files[i] {
             case "ranked_accounts.csv": return AccountReport.csv(rows, config: config)
-            case "rejects.csv": return RejectsReport.bytes(clean.rejects, bom: config.report.excelBOM)
             case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts)
             default:
                 let d = KPITables.dimensions.first { $0.file == files[i] }!
@@ -97,6 +97,7 @@ public enum Runner {
             }
         }
         for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }
+        try folder.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: config.report.excelBOM, to: emit) })
     }
 
     static func makeRunId(_ date: Date) -> String {

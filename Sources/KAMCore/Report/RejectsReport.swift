@@ -3,9 +3,13 @@ import CSVIO
 /// `rejects.csv`: every rejected row with source, line, field, reason code, message and the raw
 /// text exactly as in the file.
 enum RejectsReport {
-    static func bytes(_ rejects: [Reject], bom: Bool) -> [UInt8] {
+    /// Writes the file through `emit` in pieces of about 1 MiB, so it is never whole in memory.
+    static func write<S: Sequence<Reject>>(_ rejects: S, bom: Bool, to emit: ([UInt8]) throws -> Void) throws {
         var w = CSVWriter(columns: ["source", "line", "field", "reason_code", "message", "raw"], kinds: [.text, .number, .text, .text, .text, .text], byteOrderMark: bom)
-        for r in rejects { w.append([r.source.rawValue, String(r.line), r.field, r.reason.rawValue, r.message, r.raw]) }
-        return w.bytes
+        for r in rejects {
+            w.append([r.source.rawValue, String(r.line), r.field, r.reason.rawValue, r.message, r.raw])
+            if w.bytes.count >= 1 << 20 { try emit(w.takeBytes()) }
+        }
+        try emit(w.takeBytes())
     }
 }
