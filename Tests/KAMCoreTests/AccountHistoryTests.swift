@@ -63,6 +63,38 @@ import Testing
         }
     }
 
+    /// Rows with exact copies among them, in any order, then the copies taken back after the
+    /// pass (as the transactions book does with merged duplicates): the same history as
+    /// without the copies.
+    @Test(arguments: [11, 12, 13, 14, 15, 16])
+    func takingBackDuplicatesGivesTheHistoryWithoutThem(seed: UInt64) {
+        var rng = RandomSource(seed: seed)
+        let asOf = Day(iso: "2024-12-31")!
+        let points = CutoffPoints(cutoffs: [asOf, asOf - 90])
+        var rows: [TransactionRows.Row] = []
+        for _ in 0..<(5 + Int(rng.uniform() * 60)) {
+            let u = rng.uniform()
+            let status: TransactionStatus = u < 0.55 ? .paid : u < 0.9 ? .refund : .cancelled
+            // Few distinct days, so copies, refunds and first days meet on the same day.
+            let day = (asOf - Int(rng.uniform() * 40) * 20).ordinal
+            let units = Int64(rng.uniform() * 1e6) * (rng.uniform() < 0.05 ? 0 : 1)
+            let cost = rng.uniform() < 0.5 ? TransactionRows.noCost : Int64(rng.uniform() * 1e5)
+            rows.append(
+                TransactionRows.Row(
+                    accountHash: 0, day: day, status: status, amount: status == .refund ? -units : units, slot: 0,
+                    base: status == .refund ? -units : units, cost: cost, line: rows.count + 2))
+        }
+        let copies = rows.filter { _ in rng.uniform() < 0.4 }
+        var all = rows + copies
+        for i in stride(from: all.count - 1, to: 0, by: -1) { all.swapAt(i, Int(rng.uniform() * Double(i + 1))) }
+        var withCopies = AccountHistory(accountId: "A", points: points)
+        for r in all { withCopies.add(r) }
+        for r in copies { withCopies.removeDuplicate(r) }
+        var without = AccountHistory(accountId: "A", points: points)
+        for r in rows { without.add(r) }
+        #expect(withCopies == without)
+    }
+
     @Test func aRefundBeforeItsDaysFirstPaidLineCountsOnThatPurchaseDay() {
         let asOf = Day(iso: "2024-06-30")!
         var refund = DayTotals(day: asOf - 10)

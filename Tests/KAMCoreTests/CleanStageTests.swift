@@ -147,18 +147,25 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
                 T2,1,B,2024-01-06,6
                 ,1,C,2024-01-06,1
                 ,1,C,2024-01-06,1
+                T3,1,D,2024-01-07,7
+                T3,1,E,2024-01-07,8
+                U1,1,E,2024-01-08,3
 
                 """,
             txOptions: "dedupe: txn_id", txColumns: "txn_id: txn_id, line_no: line_no, account_id: account_id, date: date, amount: amount"))
         let l = data.ledgers[.transactions]!
-        // T1/1 twice with the same content (10 = 10.00): merged. T2/1 with 5, 5, 6: all three rejected.
+        // T1/1 twice with the same content (10 = 10.00): merged. T2/1 with 5, 5, 6: all three
+        // rejected; T3/1 on two accounts: both rejected, and E keeps only its other line.
         #expect(l.duplicatesMerged == 1)
-        #expect(l.rejectsByReason == [.duplicateConflict: 3])
-        #expect(data.rejects.map(\.line) == [5, 6, 7])
+        #expect(l.rejectsByReason == [.duplicateConflict: 5])
+        #expect(data.rejects.map(\.line) == [5, 6, 7, 10, 11])
         #expect(data.rejects.allSatisfy { !$0.raw.isEmpty })
-        #expect(l.rowsAccepted == 4 && l.balances)
-        #expect(data.histories.map(\.accountId) == ["A", "C"])
-        #expect(l.accepted.base == Money(units: 32 * Money.scale))
+        #expect(l.rowsAccepted == 5 && l.balances)
+        #expect(l.rejected.base == Money(units: 31 * Money.scale) && l.merged.base == Money(units: 10 * Money.scale))
+        #expect(data.histories.map(\.accountId) == ["A", "C", "E"])
+        let asOf = try #require(data.histories[2].points.days.last.map { Day(ordinal: $0) })
+        #expect(data.histories[2].paid(through: asOf) == Money(units: 3 * Money.scale))
+        #expect(l.accepted.base == Money(units: 35 * Money.scale))
     }
 
     @Test func idsAreStringsComparedAfterTrimming() throws {

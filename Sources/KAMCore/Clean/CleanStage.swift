@@ -155,8 +155,9 @@ public enum CleanStage {
             let input = config.inputs.transactions
             let (reader, columns, digest) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
-            var book = TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs))
-            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { book.add($0) })
+            var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs))
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { try book.add($0) })
+            try book.resolveDuplicates()
             let file = try fileInfo(input, reader, digest)
             if !book.conflictedKeys.isEmpty {
                 // Second look at the rows of conflicting ids, to reject every one of them.

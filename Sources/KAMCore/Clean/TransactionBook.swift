@@ -40,11 +40,10 @@ struct AcceptedTally: Sendable {
         amounts.merge(total.controlTotal(codes: batch.currencies))
     }
 
-    /// Takes back row `i` of a batch (a duplicate found later).
-    mutating func remove(_ batch: TransactionRows, _ i: Int) {
-        let row = batch.rows[i]
+    /// Takes back a row (a duplicate found later).
+    mutating func remove(_ row: TransactionRows.Row, currency: String) {
         rows -= 1
-        amounts.subtract(Money(units: row.amount), currency: batch.currency(i), base: Money(units: TransactionRows.signedBase(row)))
+        amounts.subtract(Money(units: row.amount), currency: currency, base: Money(units: TransactionRows.signedBase(row)))
         count(row, sign: -1)
     }
 
@@ -82,9 +81,10 @@ struct AcceptedTally: Sendable {
 /// the input's ledger.
 ///
 /// Fed batch by batch in file order. Memory grows with the accounts (and the calendar span of
-/// their purchase days), not with the rows, except for duplicate detection: one slot per keyed
-/// row, since a duplicate must be recognised wherever it comes. Conflicting duplicates are
-/// settled after the pass (``settleConflicts(_:)``) from a second read of the rows concerned.
+/// their purchase days), not with the rows. Every row is accumulated as it comes; keyed rows
+/// also go to a ``DuplicateSpill`` on disk, and after the pass ``resolveDuplicates()`` takes
+/// back the duplicates it finds there. Conflicting duplicates are settled
+/// (``settleConflicts(_:)``) from a second read of the rows concerned.
 struct TransactionBook {
     /// The ledger without the accepted rows' tally, which ``ledger`` adds when asked.
     private var counts = InputLedger(kind: .transactions)
@@ -95,17 +95,23 @@ struct TransactionBook {
     private let points: CutoffPoints
     private var ids = AccountInterner()
     private var accounts: [AccountHistory] = []
-    private var seen = DuplicateTable()
-    /// Keys seen with different content; their rows are all rejected when settled.
+    /// Currency codes of the keyed rows in the spill.
+    private var currencyCodes: [String] = []
+    private var currencyIndex: [String: Int32] = [:]
+    private let spill: DuplicateSpill?
+    /// Keys given with different content; all their rows are rejected.
     private(set) var conflictedKeys: Set<UInt64> = []
+    /// The accounts of rows with a conflicted key: built again when the conflicts are settled.
+    private var conflictedAccounts: Set<Int32> = []
     private let policy: DedupePolicy
 
-    init(policy: DedupePolicy, points: CutoffPoints) {
+    init(policy: DedupePolicy, points: CutoffPoints) throws {
         self.policy = policy
         self.points = points
+        spill = policy == .none ? nil : try DuplicateSpill()
     }
 
-    mutating func add(_ batch: TransactionCleaner.Batch) {
+    mutating func add(_ batch: TransactionCleaner.Batch) throws {
         counts.rowsRead += batch.ledger.rowsRead
         counts.excludedAfterAsOf += batch.ledger.excludedAfterAsOf
         counts.read.merge(batch.readAmounts)
@@ -114,37 +120,64 @@ struct TransactionBook {
         tally.merge(batch.tally)
         for reject in batch.rejects { addReject(reject) }
         let rows = batch.rows
+        var currencies: [Int32] = []
+        if spill != nil { for code in rows.currencies { currencies.append(currency(code)) } }
         for r in 0..<rows.count {
             let row = rows.rows[r]
             let i = index(rows, r)
-            if row.keyed {
-                if let first = seen.find(row.key) {
-                    tally.remove(rows, r)
-                    if policy == .exact || first.contentHash == row.content {
-                        counts.duplicatesMerged += 1
-                        counts.merged.add(
-                            Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
-                    } else {
-                        // Counted now; its reject line is written when the conflict is settled.
-                        conflictedKeys.insert(row.key)
-                        countConflict(rows, r)
-                    }
-                    continue
-                }
-                seen.insert(row.key, contentHash: row.content, account: Int32(i))
+            if row.keyed, let spill {
+                try spill.add(
+                    DuplicateSpill.Entry(
+                        key: row.key, content: row.content, amount: row.amount, base: row.base, cost: row.cost, account: Int32(i),
+                        day: row.day, currency: currencies[Int(row.slot)], status: row.status))
             }
             accounts[i].add(row)
         }
     }
 
-    /// What the second look at conflicts must read: the conflicting keys' rows, and every row
-    /// of the accounts that accepted the first row of such a key.
-    var settleFilter: TransactionCleaner.SettleFilter {
-        var affected = Set<String>()
-        for key in conflictedKeys {
-            if let first = seen.find(key) { affected.insert(ids.ids[Int(first.account)]) }
+    private mutating func currency(_ code: String) -> Int32 {
+        if let i = currencyIndex[code] { return i }
+        currencyCodes.append(code)
+        currencyIndex[code] = Int32(currencyCodes.count - 1)
+        return Int32(currencyCodes.count - 1)
+    }
+
+    /// After the pass: a later row with the key of an earlier one is merged when its content is
+    /// the same (or always, for `exact`) and taken back from its account; a key given with
+    /// different content is a conflict, and every row with it is rejected (their accounts are
+    /// built again by ``settleConflicts(_:)``).
+    mutating func resolveDuplicates() throws {
+        guard let spill else { return }
+        try spill.forEachPartition { entries in
+            // Each key's first row, how many rows it has and whether their contents differ.
+            var groups = KeyGroups(capacity: entries.count)
+            for (i, x) in entries.enumerated() { groups.add(key: x.key, content: x.content, index: i) }
+            for (i, x) in entries.enumerated() {
+                let group = groups[x.key]
+                guard group.rows > 1 else { continue }
+                let code = currencyCodes[Int(x.currency)]
+                let amount = Money(units: x.amount), base = Money(units: TransactionRows.signedBase(x.row))
+                if policy == .txnId && group.contentsDiffer {
+                    conflictedKeys.insert(x.key)
+                    conflictedAccounts.insert(x.account)
+                    tally.remove(x.row, currency: code)
+                    counts.rowsRejected += 1
+                    counts.rejectsByReason[.duplicateConflict, default: 0] += 1
+                    counts.rejected.add(amount, currency: code, base: base)
+                } else if i != group.first {
+                    tally.remove(x.row, currency: code)
+                    counts.duplicatesMerged += 1
+                    counts.merged.add(amount, currency: code, base: base)
+                    accounts[Int(x.account)].removeDuplicate(x.row)
+                }
+            }
         }
-        return TransactionCleaner.SettleFilter(keys: conflictedKeys, accounts: affected)
+    }
+
+    /// What the second look at conflicts must read: the conflicting keys' rows, and every row
+    /// of the accounts that have one.
+    var settleFilter: TransactionCleaner.SettleFilter {
+        TransactionCleaner.SettleFilter(keys: conflictedKeys, accounts: Set(conflictedAccounts.map { ids.ids[Int($0)] }))
     }
 
     /// Where every row went, with amount control totals.
@@ -168,13 +201,6 @@ struct TransactionBook {
         counts.rejectsByReason[reject.reason, default: 0] += 1
     }
 
-    private mutating func countConflict(_ rows: TransactionRows, _ r: Int) {
-        let row = rows.rows[r]
-        counts.rowsRejected += 1
-        counts.rejectsByReason[.duplicateConflict, default: 0] += 1
-        counts.rejected.add(Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
-    }
-
     /// The index of row `r`'s account, adding the account when it is new.
     private mutating func index(_ rows: TransactionRows, _ r: Int) -> Int {
         rows.withAccountId(r) { bytes in
@@ -185,28 +211,16 @@ struct TransactionBook {
     }
 
     /// Second look, in file order, at the rows ``settleFilter`` names (read again from the
-    /// file): the first row of a conflicting key, accepted at the time, and any merged copies
-    /// of it are rejected too, and the accounts concerned are accumulated again without them.
+    /// file, which gives the conflicting rows' raw text for the rejects file): the accounts
+    /// concerned are accumulated again without any row of a conflicting key and without later
+    /// duplicates. (The rows were counted by ``resolveDuplicates()``.)
     mutating func settleConflicts(_ batches: [TransactionRows]) {
         let filter = settleFilter
-        var firstContent: [UInt64: UInt64] = [:]
         for rows in batches {
-            for r in 0..<rows.count {
-                let row = rows.rows[r]
-                guard row.keyed, conflictedKeys.contains(row.key) else { continue }
-                if firstContent[row.key] == nil {
-                    firstContent[row.key] = row.content
-                    tally.remove(rows, r)
-                    countConflict(rows, r)
-                } else if row.content == firstContent[row.key] {
-                    counts.duplicatesMerged -= 1
-                    counts.merged.subtract(
-                        Money(units: row.amount), currency: rows.currency(r), base: Money(units: TransactionRows.signedBase(row)))
-                    countConflict(rows, r)
-                }
+            for r in 0..<rows.count where rows.rows[r].keyed && conflictedKeys.contains(rows.rows[r].key) {
                 conflictRejects.append(
                     Reject(
-                        source: .transactions, line: row.line, field: "txn_id", reason: .duplicateConflict,
+                        source: .transactions, line: rows.rows[r].line, field: "txn_id", reason: .duplicateConflict,
                         message: "another row has the same txn_id with different content; all are rejected", raw: rows.raws[r] ?? ""))
             }
         }
@@ -290,55 +304,47 @@ struct AccountInterner {
     }
 }
 
-/// Open-addressing hash table from a duplicate key (already a 64-bit hash) to the first row's
-/// content hash and account: 20 bytes a slot in three flat arrays, no per-entry allocation.
-struct DuplicateTable {
+/// Open-addressing table from a duplicate key to its first row, its number of rows and whether
+/// their contents differ (one partition of a ``DuplicateSpill`` at a time).
+struct KeyGroups {
+    struct Group {
+        var first: Int
+        var rows: Int
+        var content: UInt64
+        var contentsDiffer: Bool
+    }
+
     private var keys: [UInt64]
-    private var contents: [UInt64]
-    private var accounts: [Int32]
-    private var count = 0
+    private var groups: [Group]
+    private var used: [Bool]
 
-    /// - Parameter expected: keys it should hold without growing.
-    init(expected: Int = 0) {
-        var slots = 1024
-        while slots * 7 < expected * 10 { slots *= 2 }
+    init(capacity: Int) {
+        var slots = 16
+        while slots < capacity * 2 { slots *= 2 }
         keys = Array(repeating: 0, count: slots)
-        contents = Array(repeating: 0, count: slots)
-        accounts = Array(repeating: 0, count: slots)
+        groups = Array(repeating: Group(first: 0, rows: 0, content: 0, contentsDiffer: false), count: slots)
+        used = Array(repeating: false, count: slots)
     }
 
-    /// 0 marks an empty slot, so key 0 is stored as 1.
-    private static func slotKey(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
-
-    @inline(__always)
-    private func home(_ k: UInt64) -> Int { Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> 20) & (keys.count - 1) }
-
-    func find(_ key: UInt64) -> (contentHash: UInt64, account: Int32)? {
-        let k = Self.slotKey(key)
+    private func slot(_ key: UInt64) -> Int {
         let mask = keys.count - 1
-        var i = home(k)
-        while keys[i] != 0 {
-            if keys[i] == k { return (contents[i], accounts[i]) }
-            i = (i + 1) & mask
+        var s = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
+        while used[s] && keys[s] != key { s = (s + 1) & mask }
+        return s
+    }
+
+    /// Adds row `index` (rows must come in file order; at most `capacity` keys).
+    mutating func add(key: UInt64, content: UInt64, index: Int) {
+        let s = slot(key)
+        if used[s] {
+            groups[s].rows += 1
+            if groups[s].content != content { groups[s].contentsDiffer = true }
+        } else {
+            used[s] = true
+            keys[s] = key
+            groups[s] = Group(first: index, rows: 1, content: content, contentsDiffer: false)
         }
-        return nil
     }
 
-    mutating func insert(_ key: UInt64, contentHash: UInt64, account: Int32) {
-        if (count + 1) * 10 > keys.count * 7 { grow() }
-        let k = Self.slotKey(key)
-        let mask = keys.count - 1
-        var i = home(k)
-        while keys[i] != 0 && keys[i] != k { i = (i + 1) & mask }
-        if keys[i] == 0 { count += 1 }
-        keys[i] = k
-        contents[i] = contentHash
-        accounts[i] = account
-    }
-
-    private mutating func grow() {
-        let old = (keys, contents, accounts)
-        self = DuplicateTable(expected: (old.0.count * 7 / 10) * 2)
-        for i in old.0.indices where old.0[i] != 0 { insert(old.0[i], contentHash: old.1[i], account: old.2[i]) }
-    }
+    subscript(key: UInt64) -> Group { groups[slot(key)] }
 }
