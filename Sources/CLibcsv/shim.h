@@ -8,122 +8,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-
-/// Where libcsv's callbacks put what they are handed: the start and end of every field in the
-/// batch's buffer, and a count of ended rows. Called once per field, so it is written in C
-/// (a Swift callback costs a thunk per call; see Benchmarks/RESULTS.md).
-///
-/// A field is not copied when its bytes can be shown to lie in the buffer as they are: the
-/// reader sets `cursor` to the record's first byte, and each field is checked against the raw
-/// text there: an unquoted field must be followed at once by a delimiter or line end (so libcsv
-/// trimmed nothing); a quoted one must hold no quote character and be followed by its closing
-/// quote and a delimiter or line end (so nothing was unescaped). Then the field is a range of
-/// the raw text and `cursor` moves past it. Otherwise (doubled quotes, trimmed spaces) the
-/// unescaped bytes are copied to `side`, a region of the same buffer after the text (unescaped
-/// text is never longer than its raw form), and the rest of the record is copied too.
-typedef struct kam_field_sink {
-    int32_t *starts;
-    int32_t *ends;
-    long count;
-    long capacity;
-    unsigned char *buffer;
-    /// End of the text in `buffer`.
-    long limit;
-    long side;
-    /// Raw position of the next field, or -1 once a field of the record was copied.
-    long cursor;
-    unsigned char delimiter;
-    unsigned char quote;
-    int failed;
-    long rows_ended;
-} kam_field_sink;
-
-static int kam_field_sink_reserve(kam_field_sink *k, long capacity) __attribute__((noinline, unused));
-static int kam_field_sink_reserve(kam_field_sink *k, long capacity) {
-    if (capacity <= k->capacity) return 1;
-    int32_t *starts = (int32_t *)realloc(k->starts, (size_t)capacity * sizeof(int32_t));
-    if (starts) k->starts = starts;
-    int32_t *ends = starts ? (int32_t *)realloc(k->ends, (size_t)capacity * sizeof(int32_t)) : NULL;
-    if (ends) k->ends = ends;
-    if (!starts || !ends) {
-        k->failed = 1;
-        return 0;
-    }
-    k->capacity = capacity;
-    return 1;
-}
-
-static inline int kam_ends_field(const kam_field_sink *k, long at) {
-    if (at == k->limit) return 1;
-    unsigned char c = k->buffer[at];
-    return c == k->delimiter || c == '\n' || c == '\r';
-}
-
-/// Every case but an unquoted field of a record whose fields all stayed in place so far.
-static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) __attribute__((noinline, unused));
-static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
-    long n = k->count;
-    if (n == k->capacity && !kam_field_sink_reserve(k, k->capacity * 2 + 16)) return;
-    long c = k->cursor;
-    long len = (long)length;
-    if (c >= 0) {
-        if (c < k->limit && k->buffer[c] == k->quote) {
-            long e = c + 1 + len;
-            if (e < k->limit && k->buffer[e] == k->quote && kam_ends_field(k, e + 1)
-                && (len == 0 || !memchr(k->buffer + c + 1, k->quote, (size_t)len))) {
-                k->starts[n] = (int32_t)(c + 1);
-                k->ends[n] = (int32_t)e;
-                k->cursor = e + 2;
-                k->count = n + 1;
-                return;
-            }
-        } else if (c + len <= k->limit && kam_ends_field(k, c + len)) {
-            k->starts[n] = (int32_t)c;
-            k->ends[n] = (int32_t)(c + len);
-            k->cursor = c + len + 1;
-            k->count = n + 1;
-            return;
-        }
-        k->cursor = -1;
-    }
-    if (len) memcpy(k->buffer + k->side, data, length);
-    k->starts[n] = (int32_t)k->side;
-    k->side += len;
-    k->ends[n] = (int32_t)k->side;
-    k->count = n + 1;
-}
-
-/// libcsv's field callback. The common case (an unquoted field that lies in the raw text as
-/// it is) takes no call and saves no register; the rest goes to `kam_on_field_checked`.
-static inline void kam_on_field(void *data, size_t length, void *context) {
-    kam_field_sink *k = (kam_field_sink *)context;
-    long n = k->count, c = k->cursor, e = c + (long)length;
-    if (__builtin_expect(n < k->capacity && c >= 0 && c < k->limit && e < k->limit, 1)) {
-        unsigned char first = k->buffer[c], next = k->buffer[e];
-        if (first != k->quote && (next == k->delimiter || next == '\n' || next == '\r')) {
-            k->starts[n] = (int32_t)c;
-            k->ends[n] = (int32_t)e;
-            k->cursor = e + 1;
-            k->count = n + 1;
-            return;
-        }
-    }
-    kam_on_field_checked(data, length, k);
-}
-
-static inline void kam_on_row(int terminator, void *context) {
-    (void)terminator;
-    ((kam_field_sink *)context)->rows_ended += 1;
-}
-
-/// Feeds `length` bytes to libcsv with the sink's callbacks; returns the bytes consumed.
-static inline size_t kam_csv_parse(struct csv_parser *p, const void *bytes, size_t length, kam_field_sink *k) {
-    return csv_parse(p, bytes, length, kam_on_field, kam_on_row, k);
-}
-
-static inline int kam_csv_fini(struct csv_parser *p, kam_field_sink *k) {
-    return csv_fini(p, kam_on_field, kam_on_row, k);
-}
+#include <limits.h>
 
 /// Finds the end of the physical line at `bytes` (the index just past its LF, or `count`) and
 /// whether the line holds a NUL (flag 2) or a non-ASCII byte (4); 16 bytes at a time where
@@ -264,18 +149,340 @@ static inline void kam_reset_parser(struct csv_parser *p) {
     p->status = 0;
 }
 
-/// Parses the records of `base[start..<end]` with libcsv, one physical line per `csv_parse`
+/// Bytes equal to `byte` in `count` bytes (SSE2 where it is there: 16 compares at a time,
+/// summed in byte lanes).
+static inline size_t kam_count_byte(const unsigned char *bytes, size_t count, unsigned char byte) {
+    size_t total = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i target = _mm_set1_epi8((char)byte), zero = _mm_setzero_si128();
+    while (i + 16 <= count) {
+        __m128i lanes = zero;
+        for (int rounds = 0; rounds < 255 && i + 16 <= count; rounds++, i += 16)
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(bytes + i)), target));
+        __m128i sums = _mm_sad_epu8(lanes, zero);
+        total += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+    }
+#endif
+    for (; i < count; i++) total += bytes[i] == byte;
+    return total;
+}
+
+/// Where libcsv's callbacks put what they are handed: the start and end of every field in the
+/// batch's buffer, and a count of ended rows. Called once per field, so it is written in C
+/// (a Swift callback costs a thunk per call; see Benchmarks/RESULTS.md).
+///
+/// A field is not copied when its bytes lie in the buffer as they are. The reader sets
+/// `cursor` to the record's first byte, and each field is checked against the raw text there:
+/// an unquoted field must be the raw bytes up to the next delimiter or line end, less the
+/// spaces libcsv trims; a quoted one must be the bytes up to its closing quote (doubled quotes
+/// counted). Then `cursor` moves past the field's delimiter, and the field is a range of the raw
+/// text unless it held doubled quotes: those fields are copied as libcsv unescaped them to
+/// `side`, a region of the same buffer after the text (unescaped text is never longer than its
+/// raw form). A field that does not match the raw text (libcsv read it otherwise) is copied,
+/// and `cursor` is lost (-1) for the rest of the record.
+typedef struct kam_field_sink {
+    int32_t *starts;
+    int32_t *ends;
+    long count;
+    long capacity;
+    unsigned char *buffer;
+    /// End of the text in `buffer`.
+    long limit;
+    long side;
+    /// Raw position of the next field, or -1 when lost.
+    long cursor;
+    unsigned char delimiter;
+    unsigned char quote;
+    int failed;
+    /// A quoted field was read in the current record (it may hold line feeds).
+    int quoted_seen;
+    long rows_ended;
+    /// Set while a whole run of lines is fed to libcsv at once (see `kam_parse_block`).
+    struct kam_block *block;
+} kam_field_sink;
+
+static int kam_field_sink_reserve(kam_field_sink *k, long capacity) __attribute__((noinline, unused));
+static int kam_field_sink_reserve(kam_field_sink *k, long capacity) {
+    if (capacity <= k->capacity) return 1;
+    int32_t *starts = (int32_t *)realloc(k->starts, (size_t)capacity * sizeof(int32_t));
+    if (starts) k->starts = starts;
+    int32_t *ends = starts ? (int32_t *)realloc(k->ends, (size_t)capacity * sizeof(int32_t)) : NULL;
+    if (ends) k->ends = ends;
+    if (!starts || !ends) {
+        k->failed = 1;
+        return 0;
+    }
+    k->capacity = capacity;
+    return 1;
+}
+
+static inline int kam_ends_field(const kam_field_sink *k, long at) {
+    if (at >= k->limit) return 1;
+    unsigned char c = k->buffer[at];
+    return c == k->delimiter || c == '\n' || c == '\r';
+}
+
+static inline int kam_is_space(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/// Every case but an unquoted field that is followed at once by its delimiter or line end.
+static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) __attribute__((noinline, unused));
+static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
+    long n = k->count;
+    if (n == k->capacity && !kam_field_sink_reserve(k, k->capacity * 2 + 16)) return;
+    const unsigned char *b = k->buffer;
+    long c = k->cursor, len = (long)length, limit = k->limit;
+    if (c >= 0 && c <= limit) {
+        long s = c;
+        while (s < limit && kam_is_space(b[s])) s++;
+        if (s < limit && b[s] == k->quote) {
+            k->quoted_seen = 1;
+            long i = s + 1, doubled = 0, q = -1;
+            while (i < limit) {
+                const unsigned char *f = (const unsigned char *)memchr(b + i, k->quote, (size_t)(limit - i));
+                if (!f) break;
+                long at = f - b;
+                if (at + 1 < limit && b[at + 1] == k->quote) {
+                    doubled += 1;
+                    i = at + 2;
+                    continue;
+                }
+                q = at;
+                break;
+            }
+            long d = q + 1;
+            while (q >= 0 && d < limit && kam_is_space(b[d])) d++;
+            if (q >= 0 && (q - s - 1) - doubled == len && kam_ends_field(k, d)) {
+                k->cursor = d + 1;
+                if (doubled == 0) {
+                    k->starts[n] = (int32_t)(s + 1);
+                    k->ends[n] = (int32_t)q;
+                    k->count = n + 1;
+                    return;
+                }
+                goto copy;
+            }
+        } else {
+            long d = s;
+            while (d < limit && !kam_ends_field(k, d)) d++;
+            long e = d;
+            while (e > s && kam_is_space(b[e - 1])) e--;
+            if (e - s == len) {
+                k->starts[n] = (int32_t)s;
+                k->ends[n] = (int32_t)e;
+                k->cursor = d + 1;
+                k->count = n + 1;
+                return;
+            }
+        }
+        k->cursor = -1;
+    }
+copy:
+    if (len) memcpy(k->buffer + k->side, data, length);
+    k->starts[n] = (int32_t)k->side;
+    k->side += len;
+    k->ends[n] = (int32_t)k->side;
+    k->count = n + 1;
+}
+
+/// libcsv's field callback. The common case (an unquoted field that lies in the raw text as
+/// it is) takes no call and saves no register; the rest goes to `kam_on_field_checked`.
+static inline void kam_on_field(void *data, size_t length, void *context) {
+    kam_field_sink *k = (kam_field_sink *)context;
+    long n = k->count, c = k->cursor, e = c + (long)length;
+    if (__builtin_expect(n < k->capacity && c >= 0 && c < k->limit && e < k->limit, 1)) {
+        unsigned char first = k->buffer[c], next = k->buffer[e];
+        // Not a space: a space may open `  "a,b"`, a quoted field whose length can end on a comma.
+        if (first != k->quote && !kam_is_space(first) && (next == k->delimiter || next == '\n' || next == '\r')) {
+            k->starts[n] = (int32_t)c;
+            k->ends[n] = (int32_t)e;
+            k->cursor = e + 1;
+            k->count = n + 1;
+            return;
+        }
+    }
+    kam_on_field_checked(data, length, k);
+}
+
+/// Appends a record (its fields are the sink's from `first_field` on). A record with a problem
+/// keeps no fields; its raw text is what the rejects file shows.
+static inline void kam_emit(kam_chunk *c, kam_field_sink *k, const unsigned char *base, long record_start, long raw_end,
+                            long record_line, long first_field, long side, int flags, long expected, int problem) {
+    long found = 0;
+    if (problem == KAM_OK) {
+        if (flags & 2) problem = KAM_NOT_TEXT;
+        else if ((flags & 4) && !kam_utf8_valid(base + record_start, (size_t)(raw_end - record_start))) problem = KAM_NOT_TEXT;
+        else if (expected >= 0 && k->count - first_field != expected) {
+            problem = KAM_FIELD_COUNT;
+            found = k->count - first_field;
+        }
+    }
+    if (problem != KAM_OK) {
+        if (!kam_chunk_add_problem(c, c->count, problem, found)) c->failed = 1;
+        k->count = first_field;
+        k->side = side;
+    }
+    if (c->count == c->capacity && !kam_chunk_grow_records(c)) {
+        c->failed = 1;
+        return;
+    }
+    kam_record *r = &c->records[c->count++];
+    r->field_end = (int32_t)k->count;
+    r->raw_start = (int32_t)record_start;
+    r->raw_end = (int32_t)raw_end;
+    r->line = (int32_t)record_line;
+}
+
+/// NUL (flag 2) and non-ASCII (4) bytes in `count` bytes.
+static inline int kam_scan_flags(const unsigned char *bytes, size_t count) {
+    int f = 0;
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    unsigned mz = 0, mh = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
+        mz |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+        mh |= (unsigned)_mm_movemask_epi8(v);
+    }
+    f = (mz ? 2 : 0) | (mh ? 4 : 0);
+#endif
+    for (; i < count; i++) {
+        if (bytes[i] == 0) f |= 2;
+        if (bytes[i] & 0x80) f |= 4;
+    }
+    return f;
+}
+
+/// A run of whole lines fed to libcsv in one `csv_parse` call (`kam_parse_block`): the row
+/// callback places each record, from the sink's cursor, which stands just past the record's
+/// line end once its last field is read. Anything unusual (a field libcsv read otherwise than
+/// the raw text shows, a CR that is not part of a CRLF, a parse error) stops the run at the
+/// start of that record, which is then read line by line.
+typedef struct kam_block {
+    kam_chunk *chunk;
+    const unsigned char *base;
+    long expected;
+    /// NUL or non-ASCII bytes somewhere in the run (then each record is checked).
+    int flags;
+    /// End of the run (just past its last line feed).
+    long stop;
+    /// The record being read: where its line starts, its line, first field and side offset.
+    long record_start, record_line, record_first_field, record_side;
+    int stopped;
+} kam_block;
+
+/// Moves past blank lines (only spaces, tabs and CRs, which libcsv skips) from `pos`, to the
+/// start of the next record's line; counts the lines passed.
+static inline void kam_block_next_record(kam_field_sink *k, kam_block *bl, long pos, long line) {
+    const unsigned char *b = bl->base;
+    long line_start = pos;
+    while (pos < bl->stop) {
+        unsigned char ch = b[pos];
+        if (ch == '\n') {
+            line += 1;
+            line_start = ++pos;
+        } else if (ch == ' ' || ch == '\t' || ch == '\r') {
+            pos += 1;
+        } else {
+            break;
+        }
+    }
+    bl->record_start = line_start;
+    bl->record_line = line;
+    bl->record_first_field = k->count;
+    bl->record_side = k->side;
+    // The first field starts after what libcsv skips before a row (spaces, tabs, CRs).
+    k->cursor = pos;
+    k->quoted_seen = 0;
+}
+
+static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) __attribute__((noinline, unused));
+static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) {
+    const unsigned char *b = bl->base;
+    long t = k->cursor - 1, next;
+    if (k->cursor < 0 || t < bl->record_start || t >= bl->stop || b[t] != (unsigned char)terminator) {
+        bl->stopped = 1;
+        return;
+    }
+    if (terminator == '\n') {
+        next = t + 1;
+    } else if (terminator == '\r' && t + 1 < bl->stop && b[t + 1] == '\n') {
+        next = t + 2;
+    } else {
+        bl->stopped = 1;
+        return;
+    }
+    size_t length = (size_t)(t - bl->record_start);
+    long inner = k->quoted_seen ? (long)kam_count_byte(b + bl->record_start, length, '\n') : 0;
+    int flags = bl->flags ? kam_scan_flags(b + bl->record_start, length) : 0;
+    kam_emit(bl->chunk, k, b, bl->record_start, t, bl->record_line, bl->record_first_field, bl->record_side, flags, bl->expected, KAM_OK);
+    if (bl->chunk->failed) {
+        bl->stopped = 1;
+        return;
+    }
+    kam_block_next_record(k, bl, next, bl->record_line + inner + 1);
+}
+
+/// libcsv's row callback: counts rows, and places records while a run is read at once.
+static inline void kam_on_row(int terminator, void *context) {
+    kam_field_sink *k = (kam_field_sink *)context;
+    k->rows_ended += 1;
+    if (k->block && !k->block->stopped) kam_block_row(k, k->block, terminator);
+}
+
+/// Feeds `length` bytes to libcsv with the sink's callbacks; returns the bytes consumed.
+static inline size_t kam_csv_parse(struct csv_parser *p, const void *bytes, size_t length, kam_field_sink *k) {
+    return csv_parse(p, bytes, length, kam_on_field, kam_on_row, k);
+}
+
+static inline int kam_csv_fini(struct csv_parser *p, kam_field_sink *k) {
+    return csv_fini(p, kam_on_field, kam_on_row, k);
+}
+
+/// Reads the whole lines of `base[*position..<end]` with one `csv_parse` call, placing the
+/// records from the row callback; stops at the start of the first record it cannot place (or
+/// that continues past the last line feed), leaving `*position` and `*line` there.
+static void kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position,
+                            long *line, long end, long expected) {
+    long start = *position;
+    if (end - start < 2) return;
+    long last = end - 1;
+    while (last >= start && base[last] != '\n') last--;
+    if (last < start) return;
+    kam_block bl;
+    bl.chunk = c;
+    bl.base = base;
+    bl.expected = expected;
+    bl.stop = last + 1;
+    bl.flags = kam_scan_flags(base + start, (size_t)(bl.stop - start));
+    bl.stopped = 0;
+    kam_block_next_record(k, &bl, start, *line);
+    k->block = &bl;
+    k->rows_ended = 0;
+    size_t length = (size_t)(bl.stop - start);
+    int ok = kam_csv_parse(p, base + start, length, k) == length && p->status == CSV_SUCCESS;
+    k->block = NULL;
+    if (!ok || bl.stopped || p->pstate != 0) {
+        // The record at `record_start` is read again line by line.
+        kam_reset_parser(p);
+        k->count = bl.record_first_field;
+        k->side = bl.record_side;
+    }
+    *position = bl.record_start;
+    *line = bl.record_line;
+}
+
+/// Parses records of `base[*position..<end]` with libcsv, one physical line per `csv_parse`
 /// call: after each line the parser's state says whether a record ended there, which gives
 /// every record its first line, its raw text and its problem without a second parser. Blank
-/// lines are skipped, as libcsv does. `expected` is the header's width (-1: none);
-/// `max_records` stops early (the header alone). The loop is in C because it runs once per
-/// line of every input (see Benchmarks/RESULTS.md).
-static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base,
-                            long start, long end, int end_of_file, long expected, long max_records) {
-    long position = start, line = 0;
-    long record_start = start, record_line = 0, record_first_field = 0, record_side = k->side;
-    int record_flags = 0, in_record = 0;
-    c->incomplete = 0;
+/// lines are skipped, as libcsv does. Stops after the record that makes `max_records` (returns
+/// 1) or at the end of the range (returns 0; sets `c->incomplete` when a record continues
+/// after it).
+static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position_,
+                           long *line_, long end, int end_of_file, long expected, long max_records) {
+    long position = *position_, line = *line_;
+    long record_start = position, record_line = line, record_first_field = k->count, record_side = k->side;
+    int record_flags = 0, in_record = 0, more = 0;
 
 #define KAM_RAW_END(piece_end) \
     ({ long e_ = (piece_end); \
@@ -284,24 +491,15 @@ static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *
        e_; })
 #define KAM_ROLLBACK() do { k->count = record_first_field; k->side = record_side; } while (0)
 #define KAM_EMIT(raw_end_, problem_) do { \
-        long raw_end = (raw_end_); int problem = (problem_); long found = 0; \
-        if (problem == KAM_OK) { \
-            if (record_flags & 2) problem = KAM_NOT_TEXT; \
-            else if ((record_flags & 4) && !kam_utf8_valid(base + record_start, (size_t)(raw_end - record_start))) problem = KAM_NOT_TEXT; \
-            else if (expected >= 0 && k->count - record_first_field != expected) { problem = KAM_FIELD_COUNT; found = k->count - record_first_field; } \
-        } \
-        if (problem != KAM_OK) { \
-            if (!kam_chunk_add_problem(c, c->count, problem, found)) c->failed = 1; \
-            KAM_ROLLBACK(); \
-        } \
-        if (c->count == c->capacity && !kam_chunk_grow_records(c)) { c->failed = 1; break; } \
-        kam_record *r_ = &c->records[c->count++]; \
-        r_->field_end = (int32_t)k->count; r_->raw_start = (int32_t)record_start; \
-        r_->raw_end = (int32_t)raw_end; r_->line = (int32_t)record_line; \
+        kam_emit(c, k, base, record_start, (raw_end_), record_line, record_first_field, record_side, record_flags, expected, (problem_)); \
+        if (c->failed) goto done; \
     } while (0)
 
     for (;;) {
-        if (!in_record && c->count >= max_records) break;
+        if (!in_record && c->count >= max_records) {
+            more = 1;
+            break;
+        }
         if (position >= end) {
             if (in_record) {
                 if (end_of_file) {
@@ -336,7 +534,11 @@ static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *
             record_first_field = k->count;
             record_side = k->side;
             record_flags = 0;
-            k->cursor = position;
+            // The first field starts after what libcsv skips before a row (spaces, tabs, CRs).
+            long first = position;
+            while (first < piece_end && (base[first] == ' ' || base[first] == '\t' || base[first] == '\r')) first++;
+            k->cursor = first;
+            k->quoted_seen = 0;
         }
         record_flags |= flags;
         k->rows_ended = 0;
@@ -371,28 +573,33 @@ static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *
             in_record = 1;
         }
     }
+done:
 #undef KAM_EMIT
 #undef KAM_ROLLBACK
 #undef KAM_RAW_END
-    c->end_position = position;
-    c->lines_consumed = line;
+    *position_ = position;
+    *line_ = line;
+    return more && !c->failed;
 }
 
-/// Bytes equal to `byte` in `count` bytes (SSE2 where it is there: 16 compares at a time,
-/// summed in byte lanes).
-static inline size_t kam_count_byte(const unsigned char *bytes, size_t count, unsigned char byte) {
-    size_t total = 0, i = 0;
-#if defined(__SSE2__)
-    const __m128i target = _mm_set1_epi8((char)byte), zero = _mm_setzero_si128();
-    while (i + 16 <= count) {
-        __m128i lanes = zero;
-        for (int rounds = 0; rounds < 255 && i + 16 <= count; rounds++, i += 16)
-            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(bytes + i)), target));
-        __m128i sums = _mm_sad_epu8(lanes, zero);
-        total += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+/// Parses the records of `base[start..<end]` with libcsv. Whole lines go to libcsv a run at a
+/// time (`kam_parse_block`); a record the run cannot place, and the end of the range, are read
+/// one line per call (`kam_parse_lines`), which decides every problem. Both give the same
+/// records, lines and fields (a test compares them on random input). `expected` is the
+/// header's width (-1: none); `max_records` stops early (the header alone: read by lines).
+/// The loops are in C because they run once per line of every input (Benchmarks/RESULTS.md).
+static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base,
+                            long start, long end, int end_of_file, long expected, long max_records, int by_lines_only) {
+    long position = start, line = 0;
+    c->incomplete = 0;
+    int runs = !by_lines_only && max_records == LONG_MAX;
+    for (;;) {
+        if (runs) kam_parse_block(p, k, c, base, &position, &line, end, expected);
+        if (c->failed) break;
+        if (!kam_parse_lines(p, k, c, base, &position, &line, end, end_of_file, expected, runs ? c->count + 1 : max_records)) break;
+        if (!runs) break;
     }
-#endif
-    for (; i < count; i++) total += bytes[i] == byte;
-    return total;
+    c->end_position = position;
+    c->lines_consumed = line;
 }
 #endif

@@ -63,6 +63,15 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
         #expect(r.map(\.raw) == [" 1 , Acme Corp ,\tBeijing\t", "2,B,C", "3 ,\"Q \", R"])
     }
 
+    @Test func aQuotedFieldAfterSpacesIsLibcsvsEvenWhenItsLengthEndsOnADelimiter() throws {
+        // `, "a,b"`: libcsv skips the space and reads a,b (3 bytes); the raw text 3 bytes after
+        // the space ends on a comma, which must not pass for a field lying there as it is.
+        let path = temporaryFile("id,name,n\n1, \"a,b\",2\n2,  \"\n,\" ,3\n")
+        let (_, r) = try rows(path)
+        #expect(r.map(\.fields) == [["1", "a,b", "2"], ["2", "\n,", "3"]])
+        #expect(r.map(\.line) == [2, 3])
+    }
+
     @Test(arguments: [",", ";", "\t", "|"])
     func readsEveryDelimiter(_ delimiter: String) throws {
         let d = delimiter

@@ -66,6 +66,59 @@ import Testing
         #expect(try rows(path, threads: threads, window: 256).rows.count == 3_000)
     }
 
+    /// The records of `bytes` (after a 3-field header line) as one chunk parse finds them.
+    static func chunkRows(_ bytes: [UInt8], byLinesOnly: Bool, endOfFile: Bool = true) -> [Row] {
+        let text = TextBuffer(textCapacity: bytes.count)
+        bytes.withUnsafeBytes { text.base.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        text.count = bytes.count
+        let result = ChunkParser.parse(
+            buffer: text.base, start: 0, end: bytes.count, sideStart: bytes.count, isEndOfFile: endOfFile, dialect: CSVDialect(),
+            expectedFields: 3, byLinesOnly: byLinesOnly)
+        let batch = RecordBatch(buffer: text, parts: result.parts, firstLine: 1, bufferOffset: 0)
+        // The chunk's own outcome, as a last pseudo-row: where it stopped and whether a record ran on.
+        let end = Row(line: result.linesConsumed, offset: result.endPosition, fields: [], raw: result.incomplete ? "incomplete" : "", problem: nil)
+        return (0..<batch.count).map { i in
+            let r = batch[i]
+            return Row(line: r.line, offset: r.byteOffset, fields: r.problem == nil ? r.fields : [], raw: r.raw, problem: r.problem)
+        } + [end]
+    }
+
+    /// Runs of whole lines per `csv_parse` call (the reader's way) find exactly the records,
+    /// lines, raw texts, fields and problems that one call per line finds, on CSV-ish noise and
+    /// on well-formed files with quoted notes, doubled quotes, spaces and blank lines.
+    @Test func runsOfLinesReadWhatOneLineAtATimeReads() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        let noise: [[UInt8]] = [
+            Array("a".utf8), Array("b".utf8), Array(",".utf8), Array(",".utf8), Array("\"".utf8), Array("\n".utf8),
+            Array("\r\n".utf8), Array("\r".utf8), Array(" ".utf8), [0], Array("é".utf8), [0xE4, 0xB8], Array("1".utf8),
+            Array("\t".utf8), Array(" \"".utf8), Array("\"\"".utf8),
+        ]
+        let wellFormed: [[UInt8]] = [
+            Array("a,b,c\n".utf8), Array("\"x, \"\"y\"\"\",2,3\r\n".utf8), Array("  a  , b ,c  \n".utf8),
+            Array("\"multi\nline\",\"\",3\n".utf8), Array("\n".utf8), Array("  \r\n".utf8), Array("\"q\"  ,x,y\n".utf8),
+            Array("多,行,备注\n".utf8), Array("1,2\n".utf8), Array(",,\n".utf8),
+        ]
+        for round in 0..<600 {
+            let alphabet = round % 2 == 0 ? noise : wellFormed
+            var bytes = Array("x,y,z\n".utf8)
+            for _ in 0..<(20 + Int(next() % 400)) { bytes += alphabet[Int(next() % UInt64(alphabet.count))] }
+            // The whole text as the end of a file, and a cut somewhere in it as a block that more follows.
+            let cut = Array(bytes[0..<(1 + Int(next() % UInt64(bytes.count)))])
+            for (text, endOfFile) in [(bytes, true), (cut, false)] {
+                let byLines = Self.chunkRows(text, byLinesOnly: true, endOfFile: endOfFile)
+                let inRuns = Self.chunkRows(text, byLinesOnly: false, endOfFile: endOfFile)
+                #expect(inRuns == byLines, "round \(round), end of file \(endOfFile): \(String(decoding: text, as: UTF8.self).debugDescription)")
+                if inRuns != byLines { return }
+            }
+        }
+    }
+
     @Test func randomBytesReadTheSameInAnyBlockSizeAndNeverCrash() throws {
         // CSV-ish noise: quotes, delimiters, CR, LF, spaces, NUL and multi-byte and broken UTF-8,
         // so block edges fall inside quotes, between CR and LF and inside characters. Whatever

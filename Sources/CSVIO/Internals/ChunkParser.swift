@@ -25,11 +25,12 @@ struct ChunkResult: Sendable {
     var incomplete: Bool
 }
 
-/// Parses the records of a byte range with libcsv (`kam_parse_chunk` in the CLibcsv shim: one
-/// physical line per `csv_parse` call, so every record gets its first line, byte offset and raw
-/// text without a second parser; fields stay where they are in the buffer unless libcsv changed
-/// them, see `kam_field_sink`; only records with non-ASCII bytes are checked as UTF-8; blank
-/// lines are skipped, as libcsv does).
+/// Parses the records of a byte range with libcsv (`kam_parse_chunk` in the CLibcsv shim: runs
+/// of whole lines per `csv_parse` call, each record placed from where its last field ended, and
+/// one physical line per call for any record a run cannot place, so every record gets its
+/// first line, byte offset and raw text without a second parser; fields stay where they are in
+/// the buffer unless libcsv changed them, see `kam_field_sink`; only records with non-ASCII
+/// bytes are checked as UTF-8; blank lines are skipped, as libcsv does).
 enum ChunkParser {
     /// - Parameters:
     ///   - buffer: holds the text at `start..<end`; fields libcsv changed go to it from `sideStart`.
@@ -38,7 +39,7 @@ enum ChunkParser {
     ///   - maxRecords: stop after this many records (used to read the header alone).
     static func parse(
         buffer: UnsafeMutableRawPointer, start: Int, end: Int, sideStart: Int, isEndOfFile: Bool,
-        dialect: CSVDialect, expectedFields: Int?, maxRecords: Int = .max
+        dialect: CSVDialect, expectedFields: Int?, maxRecords: Int = .max, byLinesOnly: Bool = false
     ) -> ChunkResult {
         let estimate = max(16, (end - start) / 40)
         let parser = LibcsvParser(dialect: dialect, buffer: buffer, limit: end, sideStart: sideStart, fieldCapacity: estimate * 8)
@@ -48,7 +49,7 @@ enum ChunkParser {
         chunk.capacity = records.bytes / MemoryLayout<kam_record>.stride
         parser.parseChunk(
             &chunk, UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), start: start, end: end,
-            endOfFile: isEndOfFile, expected: expectedFields ?? -1, maxRecords: maxRecords)
+            endOfFile: isEndOfFile, expected: expectedFields ?? -1, maxRecords: maxRecords, byLinesOnly: byLinesOnly)
         if chunk.failed != 0 || parser.sink.pointee.failed != 0 { fatalError("out of memory while reading CSV records") }
         var problems: [Int: CSVRecordProblem] = [:]
         for i in 0..<chunk.problem_count {
