@@ -56,6 +56,14 @@ static inline int kam_utf8_valid(const unsigned char *s, size_t count) {
     size_t i = 0;
     while (i < count) {
         unsigned char c = s[i];
+#if defined(__SSE2__)
+        // Runs of ASCII, 16 bytes at a time.
+        while (c < 0x80 && i + 16 <= count && _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + i))) == 0) {
+            i += 16;
+            if (i >= count) return 1;
+            c = s[i];
+        }
+#endif
         if (c < 0x80) {
             i += 1;
         } else if (c >= 0xC2 && c <= 0xDF) {
@@ -305,7 +313,7 @@ static inline void kam_on_field(void *data, size_t length, void *context) {
 
 /// Appends a record (its fields are the sink's from `first_field` on). A record with a problem
 /// keeps no fields; its raw text is what the rejects file shows.
-static inline void kam_emit(kam_chunk *c, kam_field_sink *k, const unsigned char *base, long record_start, long raw_end,
+static inline __attribute__((always_inline)) void kam_emit(kam_chunk *c, kam_field_sink *k, const unsigned char *base, long record_start, long raw_end,
                             long record_line, long first_field, long side, int flags, long expected, int problem) {
     long found = 0;
     if (problem == KAM_OK) {
@@ -454,7 +462,9 @@ static void kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *
     bl.base = base;
     bl.expected = expected;
     bl.stop = last + 1;
+    // Records are cut at line ends (ASCII), so when the whole run is text, each record is.
     bl.flags = kam_scan_flags(base + start, (size_t)(bl.stop - start));
+    if (bl.flags == 4 && kam_utf8_valid(base + start, (size_t)(bl.stop - start))) bl.flags = 0;
     bl.stopped = 0;
     kam_block_next_record(k, &bl, start, *line);
     k->block = &bl;
