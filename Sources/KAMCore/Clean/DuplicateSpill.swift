@@ -12,8 +12,8 @@ import Foundation
 ///
 /// A duplicate must be recognised wherever in the file it comes, so one pass would have to
 /// remember every key. Instead each keyed row goes, with the values needed to take it back, to
-/// one of 256 partitions by its key's hash; after the pass the partitions are read one at a
-/// time (``forEachPartition(_:)``), each a small fraction of the rows, in file order. Partitions are buffered in memory and written as 16 KiB chunks to one unlinked
+/// one of 1024 partitions by its key's hash; after the pass the partitions are read one at a
+/// time (``forEachPartition(_:)``), each a small fraction of the rows, in file order. Partitions are buffered in memory (4 MiB in all) and written as 4 KiB chunks to one unlinked
 /// temporary file, so nothing is left behind, even by a crash.
 final class DuplicateSpill {
     /// One keyed row.
@@ -36,8 +36,8 @@ final class DuplicateSpill {
         }
     }
 
-    static let partitionCount = 256
-    private static let chunkEntries = (16 << 10) / MemoryLayout<Entry>.stride
+    static let partitionCount = 1024
+    private static let chunkEntries = (4 << 10) / MemoryLayout<Entry>.stride
 
     private var buffers: [[Entry]]
     /// Where each partition's written chunks are: byte offset and entry count.
@@ -60,7 +60,7 @@ final class DuplicateSpill {
 
     deinit { close(descriptor) }
 
-    private static func partition(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 56) }
+    private static func partition(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 54) }
 
     func add(_ entry: Entry) throws {
         let p = Self.partition(entry.key)
