@@ -23,6 +23,8 @@ final class DuplicateSpill {
         var amount: Int64
         var base: Int64
         var cost: Int64
+        /// Unused: pads an entry to 64 bytes, so a chunk is one 4 KiB page (see `chunkEntries`).
+        var padding: Int64 = 0
         var account: Int32
         var day: Int32
         /// Index into the book's currency codes.
@@ -37,16 +39,22 @@ final class DuplicateSpill {
     }
 
     static let partitionCount = 1024
-    private static let chunkEntries = (4 << 10) / MemoryLayout<Entry>.stride
+    /// Whole pages: a write that covers its pages exactly spares the file system reading or
+    /// zeroing the rest of a page (which cost more than the write itself).
+    private static let chunkEntries = 4096 / MemoryLayout<Entry>.stride
 
-    private var buffers: [[Entry]]
-    /// Where each partition's written chunks are: byte offset and entry count.
-    private var chunks: [[(offset: Int, count: Int)]]
+    /// Each partition's chunk being filled: `chunkEntries` entries a partition, side by side.
+    private let pending: UnsafeMutablePointer<Entry>
+    /// How many entries each partition's chunk holds (a pointer: no exclusivity check per row).
+    private let filled: UnsafeMutablePointer<Int>
+    /// Each partition's written chunks, as page numbers of the file (every chunk is full).
+    private var chunks: [[UInt32]]
     private let descriptor: Int32
     private let path: String
-    private var written = 0
+    private var pages = 0
 
     init() throws {
+        precondition(4096 % MemoryLayout<Entry>.stride == 0, "an entry must divide a page")
         var template = Array((NSTemporaryDirectory() + "/kam-duplicates-XXXXXX").utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -54,64 +62,70 @@ final class DuplicateSpill {
             throw CSVError.writeFailed(file: path, reason: "cannot create a temporary file: " + String(cString: strerror(errno)))
         }
         unlink(path)
-        buffers = Array(repeating: [], count: Self.partitionCount)
+        pending = .allocate(capacity: Self.partitionCount * Self.chunkEntries)
+        filled = .allocate(capacity: Self.partitionCount)
+        filled.initialize(repeating: 0, count: Self.partitionCount)
         chunks = Array(repeating: [], count: Self.partitionCount)
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        close(descriptor)
+        pending.deallocate()
+        filled.deallocate()
+    }
 
     private static func partition(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 54) }
 
     func add(_ entry: Entry) throws {
         let p = Self.partition(entry.key)
-        if buffers[p].isEmpty { buffers[p].reserveCapacity(Self.chunkEntries) }
-        buffers[p].append(entry)
-        if buffers[p].count == Self.chunkEntries { try flush(p) }
+        let n = filled[p]
+        (pending + p * Self.chunkEntries + n).initialize(to: entry)
+        filled[p] = n + 1
+        if n + 1 == Self.chunkEntries { try flush(p) }
     }
 
     private func flush(_ p: Int) throws {
-        let n = buffers[p].count
-        guard n > 0 else { return }
-        try buffers[p].withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let w = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(written + done))
-                if w < 0 && errno == EINTR { continue }
-                guard w > 0 else {
-                    throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: " + String(cString: strerror(errno)))
-                }
-                done += w
+        let raw = UnsafeRawPointer(pending + p * Self.chunkEntries)
+        var done = 0
+        while done < 4096 {
+            let w = pwrite(descriptor, raw + done, 4096 - done, off_t(pages * 4096 + done))
+            if w < 0 && errno == EINTR { continue }
+            guard w > 0 else {
+                throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: " + String(cString: strerror(errno)))
             }
+            done += w
         }
-        chunks[p].append((written, n))
-        written += n * MemoryLayout<Entry>.stride
-        buffers[p].removeAll(keepingCapacity: true)
+        guard pages < Int(UInt32.max) else { throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: too large") }
+        chunks[p].append(UInt32(pages))
+        pages += 1
+        filled[p] = 0
     }
 
     /// Calls `body` with each partition's entries in file order; memory holds one partition at
     /// a time.
     func forEachPartition(_ body: ([Entry]) throws -> Void) throws {
         for p in 0..<Self.partitionCount {
-            var entries: [Entry] = []
-            entries.reserveCapacity(chunks[p].reduce(0) { $0 + $1.count } + buffers[p].count)
-            for (offset, n) in chunks[p] {
-                let old = entries.count
-                entries.append(contentsOf: repeatElement(Entry(key: 0, content: 0, amount: 0, base: 0, cost: 0, account: 0, day: 0, currency: 0, status: .paid), count: n))
-                try entries.withUnsafeMutableBytes { raw in
-                    let start = old * MemoryLayout<Entry>.stride, size = n * MemoryLayout<Entry>.stride
+            let tail = filled[p]
+            let entries = try [Entry](unsafeUninitializedCapacity: chunks[p].count * Self.chunkEntries + tail) { buffer, count in
+                let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
+                for (i, page) in chunks[p].enumerated() {
                     var done = 0
-                    while done < size {
-                        let r = pread(descriptor, raw.baseAddress! + start + done, size - done, off_t(offset + done))
+                    while done < 4096 {
+                        let r = pread(descriptor, raw + i * 4096 + done, 4096 - done, off_t(Int(page) * 4096 + done))
                         if r < 0 && errno == EINTR { continue }
                         guard r > 0 else {
-                            throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates cannot be read back: " + String(cString: strerror(errno)))
+                            throw CSVError.writeFailed(
+                                file: path, reason: "temporary file for duplicates cannot be read back: " + String(cString: strerror(errno)))
                         }
                         done += r
                     }
+                    count += Self.chunkEntries
                 }
+                (buffer.baseAddress! + count).initialize(from: pending + p * Self.chunkEntries, count: tail)
+                count += tail
             }
-            entries += buffers[p]
-            buffers[p] = []
+            chunks[p] = []
+            filled[p] = 0
             try body(entries)
         }
     }
