@@ -66,6 +66,24 @@ import Testing
         #expect(try rows(path, threads: threads, window: 256).rows.count == 3_000)
     }
 
+    /// xorshift64: the same pseudo-random bytes in every run.
+    struct XorShift {
+        var state: UInt64
+
+        mutating func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+    }
+
+    /// CSV-ish noise: quotes, delimiters, CR, LF, spaces, NUL, and multi-byte and broken UTF-8.
+    static let noise: [[UInt8]] = [
+        Array("a".utf8), Array("b".utf8), Array(",".utf8), Array(",".utf8), Array("\"".utf8), Array("\n".utf8),
+        Array("\r\n".utf8), Array("\r".utf8), Array(" ".utf8), [0], Array("é".utf8), [0xE4, 0xB8], Array("1".utf8),
+    ]
+
     /// The records of `bytes` (after a 3-field header line) as one chunk parse finds them.
     static func chunkRows(_ bytes: [UInt8], byLinesOnly: Bool, endOfFile: Bool = true) -> [Row] {
         let text = TextBuffer(textCapacity: bytes.count)
@@ -87,18 +105,9 @@ import Testing
     /// lines, raw texts, fields and problems that one call per line finds, on CSV-ish noise and
     /// on well-formed files with quoted notes, doubled quotes, spaces and blank lines.
     @Test func runsOfLinesReadWhatOneLineAtATimeReads() throws {
-        var state: UInt64 = 0x2545_F491_4F6C_DD1D
-        func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-        let noise: [[UInt8]] = [
-            Array("a".utf8), Array("b".utf8), Array(",".utf8), Array(",".utf8), Array("\"".utf8), Array("\n".utf8),
-            Array("\r\n".utf8), Array("\r".utf8), Array(" ".utf8), [0], Array("é".utf8), [0xE4, 0xB8], Array("1".utf8),
-            Array("\t".utf8), Array(" \"".utf8), Array("\"\"".utf8),
-        ]
+        var random = XorShift(state: 0x2545_F491_4F6C_DD1D)
+        func next() -> UInt64 { random.next() }
+        let noise = Self.noise + [Array("\t".utf8), Array(" \"".utf8), Array("\"\"".utf8)]
         let wellFormed: [[UInt8]] = [
             Array("a,b,c\n".utf8), Array("\"x, \"\"y\"\"\",2,3\r\n".utf8), Array("  a  , b ,c  \n".utf8),
             Array("\"multi\nline\",\"\",3\n".utf8), Array("\n".utf8), Array("  \r\n".utf8), Array("\"q\"  ,x,y\n".utf8),
@@ -123,17 +132,9 @@ import Testing
         // CSV-ish noise: quotes, delimiters, CR, LF, spaces, NUL and multi-byte and broken UTF-8,
         // so block edges fall inside quotes, between CR and LF and inside characters. Whatever
         // the bytes, small blocks on several threads must give what one big block gives.
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return state
-        }
-        let alphabet: [[UInt8]] = [
-            Array("a".utf8), Array("b".utf8), Array(",".utf8), Array(",".utf8), Array("\"".utf8), Array("\n".utf8),
-            Array("\r\n".utf8), Array("\r".utf8), Array(" ".utf8), [0], Array("é".utf8), [0xE4, 0xB8], Array("1".utf8),
-        ]
+        var random = XorShift(state: 0x9E37_79B9_7F4A_7C15)
+        func next() -> UInt64 { random.next() }
+        let alphabet = Self.noise
         for round in 0..<30 {
             var bytes = Array("x,y,z\n".utf8)
             for _ in 0..<(500 + Int(next() % 2000)) { bytes += alphabet[Int(next() % UInt64(alphabet.count))] }
