@@ -230,7 +230,9 @@ static inline int kam_ends_field(const kam_field_sink *k, long at) {
     return c == k->delimiter || c == '\n' || c == '\r';
 }
 
-static inline int kam_is_space(unsigned char c) { return c == ' ' || c == '\t'; }
+/// What libcsv trims around fields and skips before a row: a space or tab that is not the
+/// delimiter (with a tab delimiter, a tab separates fields).
+static inline int kam_is_space(const kam_field_sink *k, unsigned char c) { return (c == ' ' || c == '\t') && c != k->delimiter; }
 
 /// Every case but an unquoted field that is followed at once by its delimiter or line end.
 static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) __attribute__((noinline, unused));
@@ -241,7 +243,7 @@ static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
     long c = k->cursor, len = (long)length, limit = k->limit;
     if (c >= 0 && c <= limit) {
         long s = c;
-        while (s < limit && kam_is_space(b[s])) s++;
+        while (s < limit && kam_is_space(k, b[s])) s++;
         if (s < limit && b[s] == k->quote) {
             k->quoted_seen = 1;
             long i = s + 1, doubled = 0, q = -1;
@@ -258,7 +260,7 @@ static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
                 break;
             }
             long d = q + 1;
-            while (q >= 0 && d < limit && kam_is_space(b[d])) d++;
+            while (q >= 0 && d < limit && kam_is_space(k, b[d])) d++;
             if (q >= 0 && (q - s - 1) - doubled == len && kam_ends_field(k, d)) {
                 k->cursor = d + 1;
                 if (doubled == 0) {
@@ -273,7 +275,7 @@ static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
             long d = s;
             while (d < limit && !kam_ends_field(k, d)) d++;
             long e = d;
-            while (e > s && kam_is_space(b[e - 1])) e--;
+            while (e > s && kam_is_space(k, b[e - 1])) e--;
             if (e - s == len) {
                 k->starts[n] = (int32_t)s;
                 k->ends[n] = (int32_t)e;
@@ -300,7 +302,7 @@ static inline void kam_on_field(void *data, size_t length, void *context) {
     if (__builtin_expect(n < k->capacity && c >= 0 && c < k->limit && e < k->limit, 1)) {
         unsigned char first = k->buffer[c], next = k->buffer[e];
         // Not a space: a space may open `  "a,b"`, a quoted field whose length can end on a comma.
-        if (first != k->quote && !kam_is_space(first) && (next == k->delimiter || next == '\n' || next == '\r')) {
+        if (first != k->quote && !kam_is_space(k, first) && (next == k->delimiter || next == '\n' || next == '\r')) {
             k->starts[n] = (int32_t)c;
             k->ends[n] = (int32_t)e;
             k->cursor = e + 1;
@@ -389,7 +391,7 @@ static inline void kam_block_next_record(kam_field_sink *k, kam_block *bl, long 
         if (ch == '\n') {
             line += 1;
             line_start = ++pos;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r') {
+        } else if (ch == '\r' || kam_is_space(k, ch)) {
             pos += 1;
         } else {
             break;
@@ -546,7 +548,7 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
             record_flags = 0;
             // The first field starts after what libcsv skips before a row (spaces, tabs, CRs).
             long first = position;
-            while (first < piece_end && (base[first] == ' ' || base[first] == '\t' || base[first] == '\r')) first++;
+            while (first < piece_end && (base[first] == '\r' || kam_is_space(k, base[first]))) first++;
             k->cursor = first;
             k->quoted_seen = 0;
         }

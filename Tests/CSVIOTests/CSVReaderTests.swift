@@ -72,6 +72,15 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
         #expect(r.map(\.line) == [2, 3])
     }
 
+    @Test func withATabDelimiterALineOfTabsIsARowOfEmptyFields() throws {
+        // A tab separates fields there; only spaces are trimmed, and only a line of nothing
+        // but spaces is blank.
+        let path = temporaryFile("a\tb\tc\n\t\t\n x \t\ty\n   \n1\t2\t3\n")
+        let (_, r) = try rows(path, CSVDialect(delimiter: 0x09))
+        #expect(r.map(\.fields) == [["", "", ""], ["x", "", "y"], ["1", "2", "3"]])
+        #expect(r.map(\.line) == [2, 3, 5])
+    }
+
     @Test(arguments: [",", ";", "\t", "|"])
     func readsEveryDelimiter(_ delimiter: String) throws {
         let d = delimiter

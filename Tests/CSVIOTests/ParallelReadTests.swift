@@ -85,12 +85,12 @@ import Testing
     ]
 
     /// The records of `bytes` (after a 3-field header line) as one chunk parse finds them.
-    static func chunkRows(_ bytes: [UInt8], byLinesOnly: Bool, endOfFile: Bool = true) -> [Row] {
+    static func chunkRows(_ bytes: [UInt8], byLinesOnly: Bool, endOfFile: Bool = true, dialect: CSVDialect = CSVDialect()) -> [Row] {
         let text = TextBuffer(textCapacity: bytes.count)
         bytes.withUnsafeBytes { text.base.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         text.count = bytes.count
         let result = ChunkParser.parse(
-            buffer: text.base, start: 0, end: bytes.count, sideStart: bytes.count, isEndOfFile: endOfFile, dialect: CSVDialect(),
+            buffer: text.base, start: 0, end: bytes.count, sideStart: bytes.count, isEndOfFile: endOfFile, dialect: dialect,
             expectedFields: 3, byLinesOnly: byLinesOnly)
         let batch = RecordBatch(buffer: text, parts: result.parts, firstLine: 1, bufferOffset: 0)
         // The chunk's own outcome, as a last pseudo-row: where it stopped and whether a record ran on.
@@ -114,14 +114,18 @@ import Testing
             Array("多,行,备注\n".utf8), Array("1,2\n".utf8), Array(",,\n".utf8),
         ]
         for round in 0..<600 {
+            // Every third round tab-separated: a tab is then a delimiter, never a space to trim.
+            let tabs = round % 3 == 2
             let alphabet = round % 2 == 0 ? noise : wellFormed
             var bytes = Array("x,y,z\n".utf8)
             for _ in 0..<(20 + Int(next() % 400)) { bytes += alphabet[Int(next() % UInt64(alphabet.count))] }
+            if tabs { bytes = bytes.map { $0 == UInt8(ascii: ",") ? 0x09 : $0 } }
+            let dialect = CSVDialect(delimiter: tabs ? 0x09 : UInt8(ascii: ","))
             // The whole text as the end of a file, and a cut somewhere in it as a block that more follows.
             let cut = Array(bytes[0..<(1 + Int(next() % UInt64(bytes.count)))])
             for (text, endOfFile) in [(bytes, true), (cut, false)] {
-                let byLines = Self.chunkRows(text, byLinesOnly: true, endOfFile: endOfFile)
-                let inRuns = Self.chunkRows(text, byLinesOnly: false, endOfFile: endOfFile)
+                let byLines = Self.chunkRows(text, byLinesOnly: true, endOfFile: endOfFile, dialect: dialect)
+                let inRuns = Self.chunkRows(text, byLinesOnly: false, endOfFile: endOfFile, dialect: dialect)
                 #expect(inRuns == byLines, "round \(round), end of file \(endOfFile): \(String(decoding: text, as: UTF8.self).debugDescription)")
                 if inRuns != byLines { return }
             }
