@@ -301,8 +301,9 @@ static inline void kam_on_field(void *data, size_t length, void *context) {
     long n = k->count, c = k->cursor, e = c + (long)length;
     if (__builtin_expect(n < k->capacity && c >= 0 && c < k->limit && e < k->limit, 1)) {
         unsigned char first = k->buffer[c], next = k->buffer[e];
-        // Not a space: a space may open `  "a,b"`, a quoted field whose length can end on a comma.
-        if (first != k->quote && !kam_is_space(k, first) && (next == k->delimiter || next == '\n' || next == '\r')) {
+        // Above 0x20 (not a space, tab or CR, which libcsv may skip), or empty: a space may open
+        // `  "a,b"`, a quoted field whose length can end on a comma. The rest goes the checked way.
+        if (first != k->quote && (first > 0x20 || length == 0) && (next == k->delimiter || next == '\n' || next == '\r')) {
             k->starts[n] = (int32_t)c;
             k->ends[n] = (int32_t)e;
             k->cursor = e + 1;
@@ -361,6 +362,36 @@ static inline int kam_scan_flags(const unsigned char *bytes, size_t count) {
         if (bytes[i] & 0x80) f |= 4;
     }
     return f;
+}
+
+/// Whether `count` bytes are valid UTF-8 without a NUL, in one pass (ASCII 16 bytes at a time).
+static inline int kam_is_text(const unsigned char *s, size_t count) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+#endif
+    while (i < count) {
+#if defined(__SSE2__)
+        if (i + 16 <= count) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero))) return 0;
+            if (_mm_movemask_epi8(v) == 0) {
+                i += 16;
+                continue;
+            }
+        }
+#endif
+        unsigned char c = s[i];
+        if (c == 0) return 0;
+        if (c < 0x80) {
+            i += 1;
+            continue;
+        }
+        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (i + n > count || !kam_utf8_valid(s + i, n)) return 0;
+        i += n;
+    }
+    return 1;
 }
 
 /// A run of whole lines fed to libcsv in one `csv_parse` call (`kam_parse_block`): the row
@@ -465,8 +496,7 @@ static void kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *
     bl.expected = expected;
     bl.stop = last + 1;
     // Records are cut at line ends (ASCII), so when the whole run is text, each record is.
-    bl.flags = kam_scan_flags(base + start, (size_t)(bl.stop - start));
-    if (bl.flags == 4 && kam_utf8_valid(base + start, (size_t)(bl.stop - start))) bl.flags = 0;
+    bl.flags = kam_is_text(base + start, (size_t)(bl.stop - start)) ? 0 : 6;
     bl.stopped = 0;
     kam_block_next_record(k, &bl, start, *line);
     k->block = &bl;
