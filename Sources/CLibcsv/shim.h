@@ -482,14 +482,16 @@ static inline int kam_csv_fini(struct csv_parser *p, kam_field_sink *k) {
 
 /// Reads the whole lines of `base[*position..<end]` with one `csv_parse` call, placing the
 /// records from the row callback; stops at the start of the first record it cannot place (or
-/// that continues past the last line feed), leaving `*position` and `*line` there.
-static void kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position,
-                            long *line, long end, long expected) {
+/// that continues past the last line feed), leaving `*position` and `*line` there. Returns
+/// whether every line was placed; `*run_stop` is just past the run's last line feed.
+static int kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position,
+                           long *line, long end, long expected, long *run_stop) {
     long start = *position;
-    if (end - start < 2) return;
+    *run_stop = start;
+    if (end - start < 2) return 0;
     long last = end - 1;
     while (last >= start && base[last] != '\n') last--;
-    if (last < start) return;
+    if (last < start) return 0;
     kam_block bl;
     bl.chunk = c;
     bl.base = base;
@@ -504,7 +506,9 @@ static void kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *
     size_t length = (size_t)(bl.stop - start);
     int ok = kam_csv_parse(p, base + start, length, k) == length && p->status == CSV_SUCCESS;
     k->block = NULL;
-    if (!ok || bl.stopped || p->pstate != 0) {
+    *run_stop = bl.stop;
+    int whole = ok && !bl.stopped && p->pstate == 0;
+    if (!whole) {
         // The record at `record_start` is read again line by line.
         kam_reset_parser(p);
         k->count = bl.record_first_field;
@@ -512,16 +516,17 @@ static void kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *
     }
     *position = bl.record_start;
     *line = bl.record_line;
+    return whole;
 }
 
 /// Parses records of `base[*position..<end]` with libcsv, one physical line per `csv_parse`
 /// call: after each line the parser's state says whether a record ended there, which gives
 /// every record its first line, its raw text and its problem without a second parser. Blank
-/// lines are skipped, as libcsv does. Stops after the record that makes `max_records` (returns
-/// 1) or at the end of the range (returns 0; sets `c->incomplete` when a record continues
-/// after it).
+/// lines are skipped, as libcsv does. Stops after the record that makes `max_records`, or at
+/// the first record boundary at or after `stop_at` (returns 1), or at the end of the range
+/// (returns 0; sets `c->incomplete` when a record continues after it).
 static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position_,
-                           long *line_, long end, int end_of_file, long expected, long max_records) {
+                           long *line_, long end, int end_of_file, long expected, long max_records, long stop_at) {
     long position = *position_, line = *line_;
     long record_start = position, record_line = line, record_first_field = k->count, record_side = k->side;
     int record_flags = 0, in_record = 0, more = 0;
@@ -538,7 +543,7 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
     } while (0)
 
     for (;;) {
-        if (!in_record && c->count >= max_records) {
+        if (!in_record && (c->count >= max_records || position >= stop_at)) {
             more = 1;
             break;
         }
@@ -624,22 +629,31 @@ done:
     return more && !c->failed;
 }
 
-/// Parses the records of `base[start..<end]` with libcsv. Whole lines go to libcsv a run at a
-/// time (`kam_parse_block`); a record the run cannot place, and the end of the range, are read
-/// one line per call (`kam_parse_lines`), which decides every problem. Both give the same
-/// records, lines and fields (a test compares them on random input). `expected` is the
-/// header's width (-1: none); `max_records` stops early (the header alone: read by lines).
+/// Parses the records of `base[start..<end]` with libcsv. Whole lines go to libcsv a run of up
+/// to 64 KiB at a time (`kam_parse_block`); when a run meets a record it cannot place, the rest
+/// of that run is read one line per call (`kam_parse_lines`), which decides every problem, and
+/// so is the end of the range. Both give the same records, lines and fields (a test compares
+/// them on random input). A run stopped early costs at most one more parse of that run, so a
+/// file full of malformed lines reads at most about half as fast, never worse. `expected` is
+/// the header's width (-1: none); `max_records` stops early (the header alone: read by lines).
 /// The loops are in C because they run once per line of every input (Benchmarks/RESULTS.md).
 static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base,
                             long start, long end, int end_of_file, long expected, long max_records, int by_lines_only) {
     long position = start, line = 0;
     c->incomplete = 0;
-    int runs = !by_lines_only && max_records == LONG_MAX;
-    for (;;) {
-        if (runs) kam_parse_block(p, k, c, base, &position, &line, end, expected);
-        if (c->failed) break;
-        if (!kam_parse_lines(p, k, c, base, &position, &line, end, end_of_file, expected, runs ? c->count + 1 : max_records)) break;
-        if (!runs) break;
+    if (by_lines_only || max_records != LONG_MAX) {
+        kam_parse_lines(p, k, c, base, &position, &line, end, end_of_file, expected, max_records, LONG_MAX);
+    } else {
+        for (;;) {
+            long limit = end - position > 65536 ? position + 65536 : end, run_stop;
+            int whole = kam_parse_block(p, k, c, base, &position, &line, limit, expected, &run_stop);
+            if (c->failed) break;
+            if (whole && position < end) continue;
+            // Stopped inside the run (or no whole line left): by lines to the run's end, or at
+            // least one record.
+            if (!kam_parse_lines(p, k, c, base, &position, &line, end, end_of_file, expected, LONG_MAX,
+                                 run_stop > position ? run_stop : position + 1)) break;
+        }
     }
     c->end_position = position;
     c->lines_consumed = line;

@@ -113,12 +113,18 @@ import Testing
             Array("\"multi\nline\",\"\",3\n".utf8), Array("\n".utf8), Array("  \r\n".utf8), Array("\"q\"  ,x,y\n".utf8),
             Array("多,行,备注\n".utf8), Array("1,2\n".utf8), Array(",,\n".utf8),
         ]
-        for round in 0..<600 {
+        for round in 0..<606 {
             // Every third round tab-separated: a tab is then a delimiter, never a space to trim.
             let tabs = round % 3 == 2
             let alphabet = round % 2 == 0 ? noise : wellFormed
             var bytes = Array("x,y,z\n".utf8)
-            for _ in 0..<(20 + Int(next() % 400)) { bytes += alphabet[Int(next() % UInt64(alphabet.count))] }
+            // The last rounds are long (runs of lines are cut every 64 KiB): well-formed text
+            // with noise in a few places, and noise throughout.
+            let tokens = round >= 600 ? (round % 2 == 0 ? 120_000 : 40_000) : 20 + Int(next() % 400)
+            for _ in 0..<tokens {
+                let pick = round >= 600 && round % 2 == 1 && next() % 50 == 0 ? noise : alphabet
+                bytes += pick[Int(next() % UInt64(pick.count))]
+            }
             if tabs { bytes = bytes.map { $0 == UInt8(ascii: ",") ? 0x09 : $0 } }
             let dialect = CSVDialect(delimiter: tabs ? 0x09 : UInt8(ascii: ","))
             // The whole text as the end of a file, and a cut somewhere in it as a block that more follows.
