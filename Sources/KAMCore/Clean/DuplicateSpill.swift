@@ -55,13 +55,10 @@ final class DuplicateSpill {
 
     init() throws {
         precondition(4096 % MemoryLayout<Entry>.stride == 0, "an entry must divide a page")
-        var template = Array((NSTemporaryDirectory() + "/kam-duplicates-XXXXXX").utf8CString)
-        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        (descriptor, path) = TemporaryFile.openUnlinked(prefix: "kam-duplicates")
         guard descriptor >= 0 else {
             throw CSVError.writeFailed(file: path, reason: "cannot create a temporary file: " + String(cString: strerror(errno)))
         }
-        unlink(path)
         pending = .allocate(capacity: Self.partitionCount * Self.chunkEntries)
         filled = .allocate(capacity: Self.partitionCount)
         filled.initialize(repeating: 0, count: Self.partitionCount)
@@ -85,15 +82,8 @@ final class DuplicateSpill {
     }
 
     private func flush(_ p: Int) throws {
-        let raw = UnsafeRawPointer(pending + p * Self.chunkEntries)
-        var done = 0
-        while done < 4096 {
-            let w = pwrite(descriptor, raw + done, 4096 - done, off_t(pages * 4096 + done))
-            if w < 0 && errno == EINTR { continue }
-            guard w > 0 else {
-                throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: " + String(cString: strerror(errno)))
-            }
-            done += w
+        guard TemporaryFile.write(descriptor, UnsafeRawBufferPointer(start: pending + p * Self.chunkEntries, count: 4096), at: pages * 4096) else {
+            throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: " + String(cString: strerror(errno)))
         }
         guard pages < Int(UInt32.max) else { throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: too large") }
         chunks[p].append(UInt32(pages))
@@ -109,15 +99,10 @@ final class DuplicateSpill {
             let entries = try [Entry](unsafeUninitializedCapacity: chunks[p].count * Self.chunkEntries + tail) { buffer, count in
                 let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
                 for (i, page) in chunks[p].enumerated() {
-                    var done = 0
-                    while done < 4096 {
-                        let r = pread(descriptor, raw + i * 4096 + done, 4096 - done, off_t(Int(page) * 4096 + done))
-                        if r < 0 && errno == EINTR { continue }
-                        guard r > 0 else {
-                            throw CSVError.writeFailed(
-                                file: path, reason: "temporary file for duplicates cannot be read back: " + String(cString: strerror(errno)))
-                        }
-                        done += r
+                    guard TemporaryFile.read(descriptor, into: UnsafeMutableRawBufferPointer(start: raw + i * 4096, count: 4096), at: Int(page) * 4096)
+                    else {
+                        throw CSVError.writeFailed(
+                            file: path, reason: "temporary file for duplicates cannot be read back: " + String(cString: strerror(errno)))
                     }
                     count += Self.chunkEntries
                 }

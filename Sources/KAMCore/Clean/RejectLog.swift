@@ -27,9 +27,7 @@ final class RejectLog: @unchecked Sendable {
     private var lastReason = ""
 
     init() {
-        var template = Array((NSTemporaryDirectory() + "/kam-rejects-XXXXXX").utf8CString)
-        descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if descriptor >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
+        descriptor = TemporaryFile.openUnlinked(prefix: "kam-rejects").descriptor
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
@@ -77,17 +75,7 @@ final class RejectLog: @unchecked Sendable {
     /// Writes what is pending; on a write error (a full disk), every row moves to memory.
     private func flush() {
         guard descriptor >= 0, !pending.isEmpty else { return }
-        let ok = pending.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(written + done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
-        }
-        if ok {
+        if pending.withUnsafeBytes({ TemporaryFile.write(descriptor, $0, at: written) }) {
             written += pending.count
             pending.removeAll(keepingCapacity: true)
             return
@@ -141,17 +129,15 @@ final class RejectLog: @unchecked Sendable {
             if chunk.count - position >= n { return true }
             chunk.removeFirst(position)
             position = 0
-            while chunk.count < n && offset < log.written {
-                let want = min(max(n - chunk.count, 256 << 10), log.written - offset)
-                let old = chunk.count
-                chunk += repeatElement(0, count: want)
-                let got = chunk.withUnsafeMutableBytes { pread(log.descriptor, $0.baseAddress! + old, want, off_t(offset)) }
-                chunk.removeLast(want - max(got, 0))
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { return false }
-                offset += got
-            }
-            return chunk.count >= n
+            let want = min(max(n - chunk.count, 256 << 10), log.written - offset)
+            guard chunk.count + want >= n else { return false }
+            let old = chunk.count
+            chunk += repeatElement(0, count: want)
+            let (descriptor, at) = (log.descriptor, offset)
+            guard chunk.withUnsafeMutableBytes({ TemporaryFile.read(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]), at: at) })
+            else { return false }
+            offset += want
+            return true
         }
     }
 }
