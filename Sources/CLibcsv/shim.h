@@ -398,13 +398,13 @@ static inline int kam_is_text(const unsigned char *s, size_t count) {
 /// callback places each record, from the sink's cursor, which stands just past the record's
 /// line end once its last field is read. Anything unusual (a field libcsv read otherwise than
 /// the raw text shows, a CR that is not part of a CRLF, a parse error) stops the run at the
-/// start of that record, which is then read line by line.
+/// start of that record; the rest of the run is then read line by line.
 typedef struct kam_block {
     kam_chunk *chunk;
     const unsigned char *base;
     long expected;
-    /// NUL or non-ASCII bytes somewhere in the run (then each record is checked).
-    int flags;
+    /// The run is not all valid UTF-8 without NUL: each record's text is checked.
+    int check_text;
     /// End of the run (just past its last line feed).
     long stop;
     /// The record being read: where its line starts, its line, first field and side offset.
@@ -455,7 +455,7 @@ static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) {
     }
     size_t length = (size_t)(t - bl->record_start);
     long inner = k->quoted_seen ? (long)kam_count_byte(b + bl->record_start, length, '\n') : 0;
-    int flags = bl->flags ? kam_scan_flags(b + bl->record_start, length) : 0;
+    int flags = bl->check_text ? kam_scan_flags(b + bl->record_start, length) : 0;
     kam_emit(bl->chunk, k, b, bl->record_start, t, bl->record_line, bl->record_first_field, bl->record_side, flags, bl->expected, KAM_OK);
     if (bl->chunk->failed) {
         bl->stopped = 1;
@@ -498,7 +498,7 @@ static int kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
     bl.expected = expected;
     bl.stop = last + 1;
     // Records are cut at line ends (ASCII), so when the whole run is text, each record is.
-    bl.flags = kam_is_text(base + start, (size_t)(bl.stop - start)) ? 0 : 6;
+    bl.check_text = !kam_is_text(base + start, (size_t)(bl.stop - start));
     bl.stopped = 0;
     kam_block_next_record(k, &bl, start, *line);
     k->block = &bl;

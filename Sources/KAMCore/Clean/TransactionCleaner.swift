@@ -288,8 +288,6 @@ struct TransactionRows: Sendable {
 
     func accountId(_ i: Int) -> String { withAccountId(i) { String(decoding: $0, as: UTF8.self) } }
 
-    func currency(_ i: Int) -> String { currencies[Int(rows[i].slot)] }
-
     /// The base amount with the sign the export wrote (for control totals in base currency).
     static func signedBase(_ row: Row) -> Int64 { row.amount < 0 ? -abs(row.base) : abs(row.base) }
 }
