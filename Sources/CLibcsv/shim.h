@@ -187,7 +187,7 @@ static inline size_t kam_count_byte(const unsigned char *bytes, size_t count, un
 /// text unless it held doubled quotes: those fields are copied as libcsv unescaped them to
 /// `side`, a region of the same buffer after the text (unescaped text is never longer than its
 /// raw form). A field that does not match the raw text (libcsv read it otherwise) is copied,
-/// and `cursor` is lost (-1) for the rest of the record.
+/// and `cursor` is lost (`KAM_LOST`) for the rest of the record.
 typedef struct kam_field_sink {
     int32_t *starts;
     int32_t *ends;
@@ -197,17 +197,39 @@ typedef struct kam_field_sink {
     /// End of the text in `buffer`.
     long limit;
     long side;
-    /// Raw position of the next field, or -1 when lost.
+    /// Raw position of the next field, or `KAM_LOST`.
     long cursor;
     unsigned char delimiter;
     unsigned char quote;
+    /// Each byte's `KAM_ENDS_FIELD` and `KAM_PLAIN_START` bits (`kam_field_sink_set_dialect`).
+    unsigned char classes[256];
     int failed;
-    /// A quoted field was read in the current record (it may hold line feeds).
-    int quoted_seen;
+    /// Line feeds inside the quoted fields read so far of the current record.
+    long inner_lines;
     long rows_ended;
     /// Set while a whole run of lines is fed to libcsv at once (see `kam_parse_block`).
     struct kam_block *block;
 } kam_field_sink;
+
+/// A cursor that no field matches: far past any buffer, so one compare (`end < limit`) also
+/// tells a lost cursor.
+#define KAM_LOST 0x1000000000000000L
+
+/// A byte that ends a field (the delimiter, LF or CR), and one that starts a field libcsv reads
+/// as it is (above 0x20, not the quote: libcsv skips spaces, tabs and CRs before a field, and a
+/// quote opens a quoted one).
+enum { KAM_ENDS_FIELD = 1, KAM_PLAIN_START = 2 };
+
+static inline void kam_field_sink_set_dialect(kam_field_sink *k, unsigned char delimiter, unsigned char quote) {
+    k->delimiter = delimiter;
+    k->quote = quote;
+    for (int b = 0; b < 256; b++) {
+        unsigned char bits = 0;
+        if (b == delimiter || b == '\n' || b == '\r') bits |= KAM_ENDS_FIELD;
+        if (b > 0x20 && b != quote && b != delimiter) bits |= KAM_PLAIN_START;
+        k->classes[b] = bits;
+    }
+}
 
 static int kam_field_sink_reserve(kam_field_sink *k, long capacity) __attribute__((noinline, unused));
 static int kam_field_sink_reserve(kam_field_sink *k, long capacity) {
@@ -241,11 +263,10 @@ static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
     if (n == k->capacity && !kam_field_sink_reserve(k, k->capacity * 2 + 16)) return;
     const unsigned char *b = k->buffer;
     long c = k->cursor, len = (long)length, limit = k->limit;
-    if (c >= 0 && c <= limit) {
+    if (c <= limit) {
         long s = c;
         while (s < limit && kam_is_space(k, b[s])) s++;
         if (s < limit && b[s] == k->quote) {
-            k->quoted_seen = 1;
             long i = s + 1, doubled = 0, q = -1;
             while (i < limit) {
                 const unsigned char *f = (const unsigned char *)memchr(b + i, k->quote, (size_t)(limit - i));
@@ -262,6 +283,8 @@ static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
             long d = q + 1;
             while (q >= 0 && d < limit && kam_is_space(k, b[d])) d++;
             if (q >= 0 && (q - s - 1) - doubled == len && kam_ends_field(k, d)) {
+                const unsigned char *lf = (const unsigned char *)memchr(b + s + 1, '\n', (size_t)(q - s - 1));
+                if (lf) k->inner_lines += (long)kam_count_byte(lf, (size_t)(b + q - lf), '\n');
                 k->cursor = d + 1;
                 if (doubled == 0) {
                     k->starts[n] = (int32_t)(s + 1);
@@ -284,7 +307,7 @@ static void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
                 return;
             }
         }
-        k->cursor = -1;
+        k->cursor = KAM_LOST;
     }
 copy:
     if (len) memcpy(k->buffer + k->side, data, length);
@@ -299,11 +322,12 @@ copy:
 static inline void kam_on_field(void *data, size_t length, void *context) {
     kam_field_sink *k = (kam_field_sink *)context;
     long n = k->count, c = k->cursor, e = c + (long)length;
-    if (__builtin_expect(n < k->capacity && c >= 0 && c < k->limit && e < k->limit, 1)) {
-        unsigned char first = k->buffer[c], next = k->buffer[e];
-        // Above 0x20 (not a space, tab or CR, which libcsv may skip), or empty: a space may open
-        // `  "a,b"`, a quoted field whose length can end on a comma. The rest goes the checked way.
-        if (first != k->quote && (first > 0x20 || length == 0) && (next == k->delimiter || next == '\n' || next == '\r')) {
+    // `e < limit` also says the cursor is not lost (`KAM_LOST` is far past any limit).
+    if (__builtin_expect(n < k->capacity && e < k->limit, 1)) {
+        const unsigned char *b = k->buffer;
+        // A field ends at `e`, and starts with a byte libcsv keeps as it is (or is empty): a
+        // space may open `  "a,b"`, a quoted field whose length can end on a comma.
+        if ((k->classes[b[e]] & KAM_ENDS_FIELD) && ((k->classes[b[c]] & KAM_PLAIN_START) || length == 0)) {
             k->starts[n] = (int32_t)c;
             k->ends[n] = (int32_t)e;
             k->cursor = e + 1;
@@ -364,31 +388,61 @@ static inline int kam_scan_flags(const unsigned char *bytes, size_t count) {
     return f;
 }
 
-/// Whether `count` bytes are valid UTF-8 without a NUL, in one pass (ASCII 16 bytes at a time).
+/// The length of the valid UTF-8 sequence of 2 to 4 bytes at `s` (its first byte is above
+/// 0x7F), or 0 when it is not one (RFC 3629, as `kam_utf8_valid`).
+static inline size_t kam_utf8_sequence(const unsigned char *s, size_t available) {
+    unsigned char c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        return available >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        if (available < 3) return 0;
+        unsigned char c1 = s[1];
+        if ((c1 & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;
+        return 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        if (available < 4) return 0;
+        unsigned char c1 = s[1];
+        if ((c1 & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/// Whether `count` bytes are valid UTF-8 without a NUL, in one pass: 16 bytes at a time while
+/// they are ASCII; at a non-ASCII byte, the ASCII before it is skipped at once and the
+/// multi-byte sequences from there are checked one after another.
 static inline int kam_is_text(const unsigned char *s, size_t count) {
     size_t i = 0;
 #if defined(__SSE2__)
     const __m128i zero = _mm_setzero_si128();
+    while (i + 16 <= count) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+        unsigned high = (unsigned)_mm_movemask_epi8(v);
+        if (nul && (!high || __builtin_ctz(nul) < __builtin_ctz(high))) return 0;
+        if (!high) {
+            i += 16;
+            continue;
+        }
+        i += (size_t)__builtin_ctz(high);
+        do {
+            size_t n = kam_utf8_sequence(s + i, count - i);
+            if (!n) return 0;
+            i += n;
+        } while (i < count && s[i] >= 0x80);
+    }
 #endif
     while (i < count) {
-#if defined(__SSE2__)
-        if (i + 16 <= count) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero))) return 0;
-            if (_mm_movemask_epi8(v) == 0) {
-                i += 16;
-                continue;
-            }
-        }
-#endif
         unsigned char c = s[i];
         if (c == 0) return 0;
         if (c < 0x80) {
             i += 1;
             continue;
         }
-        size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-        if (i + n > count || !kam_utf8_valid(s + i, n)) return 0;
+        size_t n = kam_utf8_sequence(s + i, count - i);
+        if (!n) return 0;
         i += n;
     }
     return 1;
@@ -434,14 +488,14 @@ static inline void kam_block_next_record(kam_field_sink *k, kam_block *bl, long 
     bl->record_side = k->side;
     // The first field starts after what libcsv skips before a row (spaces, tabs, CRs).
     k->cursor = pos;
-    k->quoted_seen = 0;
+    k->inner_lines = 0;
 }
 
 static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) __attribute__((noinline, unused));
 static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) {
     const unsigned char *b = bl->base;
     long t = k->cursor - 1, next;
-    if (k->cursor < 0 || t < bl->record_start || t >= bl->stop || b[t] != (unsigned char)terminator) {
+    if (t < bl->record_start || t >= bl->stop || b[t] != (unsigned char)terminator) {
         bl->stopped = 1;
         return;
     }
@@ -454,7 +508,7 @@ static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) {
         return;
     }
     size_t length = (size_t)(t - bl->record_start);
-    long inner = k->quoted_seen ? (long)kam_count_byte(b + bl->record_start, length, '\n') : 0;
+    long inner = k->inner_lines;
     int flags = bl->check_text ? kam_scan_flags(b + bl->record_start, length) : 0;
     kam_emit(bl->chunk, k, b, bl->record_start, t, bl->record_line, bl->record_first_field, bl->record_side, flags, bl->expected, KAM_OK);
     if (bl->chunk->failed) {
@@ -464,11 +518,37 @@ static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) {
     kam_block_next_record(k, bl, next, bl->record_line + inner + 1);
 }
 
-/// libcsv's row callback: counts rows, and places records while a run is read at once.
+/// libcsv's row callback: counts rows, and places records while a run is read at once. The
+/// common record (LF or CRLF after its last field, no quoted field, text already checked, the
+/// header's width, room for it, and the next line starting with a field) is placed here; every
+/// other goes to `kam_block_row`, which does the same checks one by one.
 static inline void kam_on_row(int terminator, void *context) {
     kam_field_sink *k = (kam_field_sink *)context;
     k->rows_ended += 1;
-    if (k->block && !k->block->stopped) kam_block_row(k, k->block, terminator);
+    kam_block *bl = k->block;
+    if (!bl || bl->stopped) return;
+    const unsigned char *b = bl->base;
+    kam_chunk *c = bl->chunk;
+    long t = k->cursor - 1, next = t + 1 + (terminator == '\r');
+    if (__builtin_expect(t >= bl->record_start && next < bl->stop && b[t] == (unsigned char)terminator && b[next - 1] == '\n' &&
+                             !bl->check_text && c->count < c->capacity &&
+                             (bl->expected < 0 || k->count - bl->record_first_field == bl->expected) &&
+                             (k->classes[b[next]] & KAM_PLAIN_START),
+                         1)) {
+        kam_record *r = &c->records[c->count++];
+        r->field_end = (int32_t)k->count;
+        r->raw_start = (int32_t)bl->record_start;
+        r->raw_end = (int32_t)t;
+        r->line = (int32_t)bl->record_line;
+        bl->record_start = next;
+        bl->record_line += 1 + k->inner_lines;
+        k->inner_lines = 0;
+        bl->record_first_field = k->count;
+        bl->record_side = k->side;
+        k->cursor = next;
+        return;
+    }
+    kam_block_row(k, bl, terminator);
 }
 
 /// Feeds `length` bytes to libcsv with the sink's callbacks; returns the bytes consumed.
@@ -585,7 +665,7 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
             long first = position;
             while (first < piece_end && (base[first] == '\r' || kam_is_space(k, base[first]))) first++;
             k->cursor = first;
-            k->quoted_seen = 0;
+            k->inner_lines = 0;
         }
         record_flags |= flags;
         k->rows_ended = 0;

@@ -24,9 +24,8 @@ struct LibcsvParser: ~Copyable {
         sink.pointee.buffer = buffer.assumingMemoryBound(to: UInt8.self)
         sink.pointee.limit = limit
         sink.pointee.side = sideStart
-        sink.pointee.cursor = -1
-        sink.pointee.delimiter = dialect.delimiter
-        sink.pointee.quote = dialect.quote
+        sink.pointee.cursor = KAM_LOST
+        kam_field_sink_set_dialect(sink, dialect.delimiter, dialect.quote)
         let capacity = max(16, fieldCapacity)
         let starts = MemoryPool.take(capacity * 4), ends = MemoryPool.take(capacity * 4)
         sink.pointee.starts = starts.pointer.assumingMemoryBound(to: Int32.self)
