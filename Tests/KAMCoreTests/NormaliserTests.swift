@@ -97,4 +97,62 @@ import Testing
         #expect(s[4] == 5 && s[1] == 1)
         #expect(SegmentStage.quintileScores(Array(stride(from: 0.0, to: 100, by: 1))) == (0..<100).map { 1 + $0 / 20 })
     }
+
+    /// The row hash reads a field's last bytes with two (overlapping) loads; it must pack them
+    /// exactly as one byte at a time would, at every length and alignment.
+    @Test func rowHashPacksTheLastBytesAsOneByteAtATime() {
+        func reference(_ bytes: [UInt8]) -> UInt64 {
+            var value: UInt64 = 0xcbf2_9ce4_8422_2325
+            func mix(_ word: UInt64) {
+                value = (value ^ word) &* 0x9E37_79B9_7F4A_7C15
+                value ^= value >> 29
+            }
+            var i = 0
+            while i + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for k in 0..<8 { word |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+                mix(word)
+                i += 8
+            }
+            var last = UInt64(bytes.count & 7) << 56
+            for k in 0..<(bytes.count - i) { last |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+            mix(last)
+            mix(0x1F)
+            return value
+        }
+        let text = Array("C000123,客户 ABC-Ωx\u{1F600}0123456789".utf8)
+        for offset in 0..<8 {
+            for length in 0...(text.count - offset) {
+                let field = Array(text[offset..<(offset + length)])
+                let hashed = text.withUnsafeBufferPointer { RowHash.of(field: UnsafeBufferPointer(rebasing: $0[offset..<(offset + length)])) }
+                #expect(hashed == reference(field), "offset \(offset), length \(length)")
+            }
+        }
+    }
+
+    /// Conversion takes a 64-bit division when the product fits; it must round exactly as the
+    /// 128-bit one does (half to even), for either sign, at exact halves and near the limits.
+    @Test func conversionRoundsAlikeInSixtyFourAndOneHundredTwentyEightBits() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        var units: [Int64] = [0, 1, -1, 5, -5, 15, -15, 25, 50_000_000, -50_000_000, .max / 3, .min / 3]
+        for _ in 0..<20_000 { units.append(Int64(bitPattern: next()) >> Int64(next() % 60)) }
+        let rates: [Int64] = [1, 50_000_000, 150_000_000, 33_333_333, 712_345_678, FXRate.scale, 3 * FXRate.scale / 2, 99_999_999_999]
+        for u in units {
+            // Only products whose quotient fits in 64 bits (either way traps otherwise).
+            for r in rates where Double(u.magnitude) * Double(r) / Double(FXRate.scale) < 9e18 {
+                let expected = FXRate.divideRounded(u.multipliedFullWidth(by: r), by: FXRate.scale)
+                #expect(Money(units: u).converted(at: FXRate(nanoUnits: r)) == Money(units: expected), "\(u) × \(r)")
+            }
+        }
+        // Exact halves round to even: 0.5 → 0, 1.5 → 2, -2.5 → -2 (in units).
+        #expect(Money(units: 1).converted(at: FXRate(nanoUnits: 50_000_000)) == Money(units: 0))
+        #expect(Money(units: 3).converted(at: FXRate(nanoUnits: 50_000_000)) == Money(units: 2))
+        #expect(Money(units: -5).converted(at: FXRate(nanoUnits: 50_000_000)) == Money(units: -2))
+    }
 }

@@ -96,12 +96,16 @@ struct RowHash {
             mix(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             i += 8
         }
-        var last = UInt64(bytes.count & 7) << 56
-        var shift: UInt64 = 0
-        while i < bytes.count {
-            last |= UInt64(base[i]) << shift
-            shift += 8
-            i += 1
+        // The last 0–7 bytes, little-endian, with their count in the top byte: two loads that
+        // may overlap (an overlapping byte is the same byte in both).
+        let rest = bytes.count - i, p = UnsafeRawPointer(base + i)
+        var last = UInt64(rest) << 56
+        if rest >= 4 {
+            last |= UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: rest - 4, as: UInt32.self)) << UInt64(8 * (rest - 4))
+        } else if rest >= 2 {
+            last |= UInt64(p.loadUnaligned(as: UInt16.self)) | UInt64(p.loadUnaligned(fromByteOffset: rest - 2, as: UInt16.self)) << UInt64(8 * (rest - 2))
+        } else if rest == 1 {
+            last |= UInt64(p.load(as: UInt8.self))
         }
         mix(last)
     }

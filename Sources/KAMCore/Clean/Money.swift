@@ -46,8 +46,11 @@ public struct Money: Sendable, Hashable, Comparable, Codable, AdditiveArithmetic
 
     /// Converts at `rate` (units of base per unit, held at 1e-8), rounding half to even.
     public func converted(at rate: FXRate) -> Money {
-        let product = units.multipliedFullWidth(by: rate.nanoUnits)
-        return Money(units: FXRate.divideRounded(product, by: FXRate.scale))
+        if rate.nanoUnits == FXRate.scale { return self }
+        // Most products fit in 64 bits: then a 64-bit division, rounded the same way.
+        let (product, overflow) = units.multipliedReportingOverflow(by: rate.nanoUnits)
+        if !overflow { return Money(units: FXRate.divideRounded(product, by: FXRate.scale)) }
+        return Money(units: FXRate.divideRounded(units.multipliedFullWidth(by: rate.nanoUnits), by: FXRate.scale))
     }
 }
 
@@ -61,6 +64,16 @@ public struct FXRate: Sendable, Hashable, Codable {
     public static let one = FXRate(nanoUnits: scale)
 
     public var double: Double { Double(nanoUnits) / Double(FXRate.scale) }
+
+    /// `x / d` rounded half to even (`d` positive), as ``divideRounded(_:by:)-(high:low:)``.
+    static func divideRounded(_ x: Int64, by d: Int64) -> Int64 {
+        let q = x / d, r = x % d
+        let twice = 2 * abs(r)
+        if twice > d || (twice == d && abs(q) % 2 == 1) {
+            return q + (x < 0 ? -1 : 1)
+        }
+        return q
+    }
 
     static func divideRounded(_ x: (high: Int64, low: UInt64), by d: Int64) -> Int64 {
         let (q, r) = d.dividingFullWidth(x)

@@ -15,27 +15,64 @@ struct AcceptedTally: Sendable {
         return out
     }
 
-    private mutating func addNet(_ day: Int32, _ units: Int64) {
+    /// Makes `dayNet` cover the days `lo...hi` (at least).
+    private mutating func coverDays(_ lo: Int32, _ hi: Int32) {
         if dayNet.isEmpty {
-            firstDay = day
-            dayNet = [0]
+            firstDay = lo
+            dayNet = Array(repeating: 0, count: Int(hi - lo) + 1)
+            return
         }
-        if day < firstDay {
-            dayNet.insert(contentsOf: repeatElement(0, count: Int(firstDay - day)), at: 0)
-            firstDay = day
-        } else if Int(day - firstDay) >= dayNet.count {
-            dayNet.append(contentsOf: repeatElement(0, count: Int(day - firstDay) - dayNet.count + 1))
+        if lo < firstDay {
+            dayNet.insert(contentsOf: repeatElement(0, count: Int(firstDay - lo)), at: 0)
+            firstDay = lo
         }
+        if Int(hi - firstDay) >= dayNet.count {
+            dayNet.append(contentsOf: repeatElement(0, count: Int(hi - firstDay) - dayNet.count + 1))
+        }
+    }
+
+    private mutating func addNet(_ day: Int32, _ units: Int64) {
+        coverDays(day, day)
         dayNet[Int(day - firstDay)] += units
     }
 
-    /// Adds every row of a batch.
+    /// Adds every row of a batch: the days it spans are made room for once, then each row is
+    /// counted.
     mutating func add(_ batch: TransactionRows) {
         var total = SlotTotal()
-        for row in batch.rows {
-            total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
-            count(row, sign: 1)
+        var lo = Int32.max, hi = Int32.min
+        for row in batch.rows where row.status != .cancelled {
+            lo = min(lo, row.day)
+            hi = max(hi, row.day)
         }
+        if lo <= hi { coverDays(lo, hi) }
+        let first = firstDay
+        var paidLines = 0, refundLines = 0, cancelledLines = 0
+        var paid: Int64 = 0, refunded: Int64 = 0, cancelled: Int64 = 0
+        dayNet.withUnsafeMutableBufferPointer { net in
+            for row in batch.rows {
+                total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
+                switch row.status {
+                case .paid:
+                    paidLines += 1
+                    paid += row.base
+                    net[Int(row.day - first)] += row.base
+                case .refund:
+                    refundLines += 1
+                    refunded += abs(row.base)
+                    net[Int(row.day - first)] += row.base
+                case .cancelled:
+                    cancelledLines += 1
+                    cancelled += row.base
+                }
+            }
+        }
+        self.paidLines += paidLines
+        self.refundLines += refundLines
+        self.cancelledLines += cancelledLines
+        self.paid.units += paid
+        self.refunded.units += refunded
+        self.cancelled.units += cancelled
         rows += batch.count
         amounts.merge(total.controlTotal(codes: batch.currencies))
     }

@@ -47,6 +47,13 @@ final class TransactionCleaner: Sendable {
 
     /// Normalises a batch. With `settling`, returns just the rows the filter names.
     func normalise(_ batch: RecordBatch, settling: SettleFilter? = nil) -> Batch {
+        batch.withFieldTable { normalise(batch, table: $0, settling: settling) }
+    }
+
+    /// The rows of `batch` read through its field table. A plain loop, not a closure: the state
+    /// the local functions below share then stays on the stack (a closure would box it and
+    /// check each access at run time).
+    private func normalise(_ batch: RecordBatch, table: FieldTable, settling: SettleFilter?) -> Batch {
         var out = Batch(rows: TransactionRows(capacity: batch.count))
         let cAccount = columns["account_id"], cDate = columns["date"]!, cAmount = columns["amount"]
         let cStatus = columns["status"], cCurrency = columns["currency"], cTxn = columns["txn_id"]
@@ -71,157 +78,155 @@ final class TransactionCleaner: Sendable {
         let defaultSlot = slot(defaultCode)
         var read = SlotTotal(), excluded = SlotTotal()
 
-        batch.withFieldTable { table in
-            for i in 0..<table.count {
-                out.ledger.rowsRead += 1
-                // The row's amount and currency once read, for the control totals of a reject.
-                var amount: Money?, base: Money?, currencySlot = defaultSlot
-                func reject(_ reason: RejectReason, _ field: String, _ message: String) {
-                    out.rejects.append(batch[i].reject(.transactions, field: field, reason: reason, message: message))
-                    if let amount { out.rejectedAmounts.add(amount, currency: out.rows.currencies[currencySlot], base: base) }
+        for i in 0..<table.count {
+            out.ledger.rowsRead += 1
+            // The row's amount and currency once read, for the control totals of a reject.
+            var amount: Money?, base: Money?, currencySlot = defaultSlot
+            func reject(_ reason: RejectReason, _ field: String, _ message: String) {
+                out.rejects.append(batch[i].reject(.transactions, field: field, reason: reason, message: message))
+                if let amount { out.rejectedAmounts.add(amount, currency: out.rows.currencies[currencySlot], base: base) }
+            }
+            func text(_ column: Int?) -> String? {
+                guard let column else { return nil }
+                let t = trimmed(table.field(i, column))
+                return t.isEmpty ? nil : String(decoding: t, as: UTF8.self)
+            }
+            if table.hasProblems, let problem = batch[i].problem {
+                reject(RejectReason(problem), "", problem.message)
+                continue
+            }
+            // The amount first: every parseable amount counts in the control totals.
+            amount = cAmount.flatMap { amounts.parse(table.field(i, $0)) }
+            if let cCurrency {
+                let code = trimmed(table.field(i, cCurrency))
+                if let known = currencyMemo.find(code) {
+                    currencySlot = known
+                } else {
+                    currencySlot = slot(code.isEmpty ? defaultCode : String(decoding: code, as: UTF8.self).uppercased())
+                    currencyMemo.remember(code, currencySlot)
                 }
-                func text(_ column: Int?) -> String? {
-                    guard let column else { return nil }
-                    let t = trimmed(table.field(i, column))
-                    return t.isEmpty ? nil : String(decoding: t, as: UTF8.self)
+            }
+            let day = dates.parse(trimmed(table.field(i, cDate)))
+            let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], on: day ?? asOf) : rates[currencySlot]
+            if let amount {
+                base = rate.map { amount.converted(at: $0) }
+                read.add(slot: currencySlot, units: amount.units, base: base?.units)
+            }
+            let accountId = cAccount.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0)
+            guard !accountId.isEmpty else {
+                reject(.missingAccountId, "account_id", "the account id is empty")
+                continue
+            }
+            guard let day else {
+                let raw = table.field(i, cDate)
+                if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                    reject(.missingDate, "date", "the date is empty")
+                } else {
+                    reject(.badDate, "date", "'\(String(decoding: raw, as: UTF8.self))' matches none of \(config.dateFormats)")
                 }
-                if table.hasProblems, let problem = batch[i].problem {
-                    reject(RejectReason(problem), "", problem.message)
+                continue
+            }
+            guard let amount else {
+                if let amountText = text(cAmount) {
+                    reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
+                } else {
+                    reject(.missingAmount, "amount", "the amount is empty")
+                }
+                continue
+            }
+            var status = TransactionStatus.paid
+            if let cStatus {
+                let label = trimmed(table.field(i, cStatus))
+                let found: TransactionStatus?
+                if let known = statuses.find(label) {
+                    found = known
+                } else {
+                    found = statusMap[String(decoding: label, as: UTF8.self).lowercased()]
+                    statuses.remember(label, found)
+                }
+                guard let s = found else {
+                    let label = text(cStatus)?.lowercased() ?? ""
+                    reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map")
                     continue
                 }
-                // The amount first: every parseable amount counts in the control totals.
-                amount = cAmount.flatMap { amounts.parse(table.field(i, $0)) }
-                if let cCurrency {
-                    let code = trimmed(table.field(i, cCurrency))
-                    if let known = currencyMemo.find(code) {
-                        currencySlot = known
-                    } else {
-                        currencySlot = slot(code.isEmpty ? defaultCode : String(decoding: code, as: UTF8.self).uppercased())
-                        currencyMemo.remember(code, currencySlot)
-                    }
-                }
-                let day = dates.parse(trimmed(table.field(i, cDate)))
-                let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], on: day ?? asOf) : rates[currencySlot]
-                if let amount {
-                    base = rate.map { amount.converted(at: $0) }
-                    read.add(slot: currencySlot, units: amount.units, base: base?.units)
-                }
-                let accountId = cAccount.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0)
-                guard !accountId.isEmpty else {
-                    reject(.missingAccountId, "account_id", "the account id is empty")
+                status = s
+            }
+            if status == .paid && amount.units < 0 {
+                if negativePaidIsRefund {
+                    status = .refund
+                } else {
+                    reject(.negativePaidAmount, "amount", "paid line with negative amount \(amount)")
                     continue
                 }
-                guard let day else {
-                    let raw = table.field(i, cDate)
-                    if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                        reject(.missingDate, "date", "the date is empty")
-                    } else {
-                        reject(.badDate, "date", "'\(String(decoding: raw, as: UTF8.self))' matches none of \(config.dateFormats)")
-                    }
+            }
+            guard let rate, let converted = base else {
+                reject(.unknownCurrency, "currency", "no rate from \(out.rows.currencies[currencySlot]) to \(baseCurrency) on \(day)")
+                continue
+            }
+            var baseCost: Money?
+            if let text = text(cCost) {
+                guard let c = amounts.parse(text) else {
+                    reject(.badNumber, "cost", "'\(text)' is not an exact amount")
                     continue
                 }
-                guard let amount else {
-                    if let amountText = text(cAmount) {
-                        reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
-                    } else {
-                        reject(.missingAmount, "amount", "the amount is empty")
-                    }
+                baseCost = c.magnitude.converted(at: rate)
+            } else if let text = text(cMargin) {
+                guard let m = amounts.parse(text) else {
+                    reject(.badNumber, "margin", "'\(text)' is not an exact amount")
                     continue
                 }
-                var status = TransactionStatus.paid
-                if let cStatus {
-                    let label = trimmed(table.field(i, cStatus))
-                    let found: TransactionStatus?
-                    if let known = statuses.find(label) {
-                        found = known
-                    } else {
-                        found = statusMap[String(decoding: label, as: UTF8.self).lowercased()]
-                        statuses.remember(label, found)
-                    }
-                    guard let s = found else {
-                        let label = text(cStatus)?.lowercased() ?? ""
-                        reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map")
-                        continue
-                    }
-                    status = s
-                }
-                if status == .paid && amount.units < 0 {
-                    if negativePaidIsRefund {
-                        status = .refund
-                    } else {
-                        reject(.negativePaidAmount, "amount", "paid line with negative amount \(amount)")
-                        continue
-                    }
-                }
-                guard let rate, let converted = base else {
-                    reject(.unknownCurrency, "currency", "no rate from \(out.rows.currencies[currencySlot]) to \(baseCurrency) on \(day)")
-                    continue
-                }
-                var baseCost: Money?
-                if let text = text(cCost) {
-                    guard let c = amounts.parse(text) else {
-                        reject(.badNumber, "cost", "'\(text)' is not an exact amount")
-                        continue
-                    }
-                    baseCost = c.magnitude.converted(at: rate)
-                } else if let text = text(cMargin) {
-                    guard let m = amounts.parse(text) else {
-                        reject(.badNumber, "margin", "'\(text)' is not an exact amount")
-                        continue
-                    }
-                    baseCost = (amount.magnitude - m).converted(at: rate)
-                }
-                if let text = text(cQuantity), Double(text) == nil {
-                    reject(.badNumber, "quantity", "'\(text)' is not a number")
-                    continue
-                }
-                if let cLine, !isWholeNumberOrEmpty(trimmed(table.field(i, cLine))) {
-                    reject(.badNumber, "line_no", "'\(text(cLine) ?? "")' is not a whole number")
-                    continue
-                }
-                if day > asOf {
-                    out.ledger.excludedAfterAsOf += 1
-                    excluded.add(slot: currencySlot, units: amount.units, base: converted.units)
-                    continue
-                }
-                let written = status == .refund ? -amount.magnitude : amount
-                let signedBase = status == .refund ? -converted.magnitude : converted
-                var row = TransactionRows.Row(
-                    accountHash: RowHash.of(field: accountId), day: day.ordinal, status: status, amount: written.units,
-                    slot: Int32(currencySlot), base: signedBase.units, cost: baseCost?.units ?? TransactionRows.noCost,
-                    line: table.line(i))
-                switch dedupe {
-                case .txnId:
-                    if let cTxn, case let id = trimmed(table.field(i, cTxn)), !id.isEmpty {
-                        var h = RowHash()
-                        h.addField(id)
-                        h.addField(cLine.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0))
-                        row.key = h.value
-                        row.keyed = true
-                        // What a row with the same txn_id must equal to be a duplicate rather than a conflict.
-                        var content = RowHash()
-                        content.addField(accountId)
-                        content.add(Int64(day.ordinal))
-                        content.add(status.rawValue)
-                        content.add(written.units)
-                        content.add(out.rows.currencies[currencySlot])
-                        content.add(baseCost?.units ?? Int64.min)
-                        row.content = content.value
-                    }
-                case .exact:
+                baseCost = (amount.magnitude - m).converted(at: rate)
+            }
+            if let text = text(cQuantity), Double(text) == nil {
+                reject(.badNumber, "quantity", "'\(text)' is not a number")
+                continue
+            }
+            if let cLine, !isWholeNumberOrEmpty(trimmed(table.field(i, cLine))) {
+                reject(.badNumber, "line_no", "'\(text(cLine) ?? "")' is not a whole number")
+                continue
+            }
+            if day > asOf {
+                out.ledger.excludedAfterAsOf += 1
+                excluded.add(slot: currencySlot, units: amount.units, base: converted.units)
+                continue
+            }
+            let written = status == .refund ? -amount.magnitude : amount
+            let signedBase = status == .refund ? -converted.magnitude : converted
+            var row = TransactionRows.Row(
+                accountHash: RowHash.of(field: accountId), day: day.ordinal, status: status, amount: written.units,
+                slot: Int32(currencySlot), base: signedBase.units, cost: baseCost?.units ?? TransactionRows.noCost,
+                line: table.line(i))
+            switch dedupe {
+            case .txnId:
+                if let cTxn, case let id = trimmed(table.field(i, cTxn)), !id.isEmpty {
                     var h = RowHash()
-                    batch[i].withRawBytes { h.add($0) }
+                    h.addField(id)
+                    h.addField(cLine.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0))
                     row.key = h.value
                     row.keyed = true
-                case .none: break
+                    // What a row with the same txn_id must equal to be a duplicate rather than a conflict.
+                    var content = RowHash()
+                    content.addField(accountId)
+                    content.add(Int64(day.ordinal))
+                    content.add(status.rawValue)
+                    content.add(written.units)
+                    content.add(out.rows.currencies[currencySlot])
+                    content.add(baseCost?.units ?? Int64.min)
+                    row.content = content.value
                 }
-                if let settling {
-                    let conflicted = row.keyed && settling.keys.contains(row.key)
-                    guard conflicted || settling.accounts.contains(String(decoding: accountId, as: UTF8.self)) else { continue }
-                    if conflicted { out.rows.raws[out.rows.count] = batch[i].raw }
-                }
-                out.rows.append(row, accountId: accountId)
+            case .exact:
+                var h = RowHash()
+                batch[i].withRawBytes { h.add($0) }
+                row.key = h.value
+                row.keyed = true
+            case .none: break
             }
+            if let settling {
+                let conflicted = row.keyed && settling.keys.contains(row.key)
+                guard conflicted || settling.accounts.contains(String(decoding: accountId, as: UTF8.self)) else { continue }
+                if conflicted { out.rows.raws[out.rows.count] = batch[i].raw }
+            }
+            out.rows.append(row, accountId: accountId)
         }
         let codes = out.rows.currencies
         out.readAmounts = read.controlTotal(codes: codes)
@@ -294,29 +299,29 @@ struct TransactionRows: Sendable {
 
 /// Amount totals of one batch by currency slot, turned into a ``ControlTotal`` once per batch.
 struct SlotTotal {
+    private struct Cell {
+        var sum: Int64 = 0
+        var used = false
+    }
     private var rows = 0
-    private var sums: [Int64] = []
-    private var used: [Bool] = []
+    private var cells: [Cell] = []
     private var base: Int64 = 0
     private var unconverted = 0
 
     @inline(__always)
     mutating func add(slot: Int, units: Int64, base: Int64?) {
-        if slot >= sums.count {
-            sums += repeatElement(0, count: slot - sums.count + 1)
-            used += repeatElement(false, count: slot - used.count + 1)
-        }
+        if slot >= cells.count { cells += repeatElement(Cell(), count: slot - cells.count + 1) }
         rows += 1
-        sums[slot] += units
-        used[slot] = true
+        cells[slot].sum += units
+        cells[slot].used = true
         if let base { self.base += base } else { unconverted += 1 }
     }
 
     func controlTotal(codes: [String]) -> ControlTotal {
         var total = ControlTotal()
         total.add(
-            rows: rows, sums: sums.indices.filter { used[$0] }.map { (codes[$0], Money(units: sums[$0])) }, base: Money(units: base),
-            unconverted: unconverted)
+            rows: rows, sums: cells.indices.filter { cells[$0].used }.map { (codes[$0], Money(units: cells[$0].sum)) },
+            base: Money(units: base), unconverted: unconverted)
         return total
     }
 }
