@@ -18,7 +18,8 @@ import Synchronization
 /// before it ended inside a quoted field (a multi-line note across the cut), the consumer parses
 /// that record's start and the block again as one, so the result is always the same as one
 /// sequential parse. At most `2 × threads + 1` blocks are in flight, so memory does not grow
-/// with the file.
+/// with the file. A UTF-8 file is mapped block by block rather than read (the text is not
+/// copied; a mapping is released with its last batch); GB18030 is decoded as it is read.
 ///
 /// ```swift
 /// let reader = try CSVReader(path: "transactions.csv", dialect: CSVDialect())
@@ -46,6 +47,12 @@ public final class CSVReader {
     private var carry: [UInt8] = []
     private var carryOffset = 0
     private var carryLine = 1
+    /// A UTF-8 regular file's descriptor and size when its blocks are mapped (after the header,
+    /// which is read); nil when they are read.
+    private var mapped: (fd: Int32, size: Int)?
+    private let observer: RawBytesObserver?
+    /// Bytes of the file the observer has seen.
+    private var observed = 0
 
     /// Whether the whole file has been read.
     public var readToEnd: Bool { endOfFile }
@@ -57,11 +64,20 @@ public final class CSVReader {
         self.path = path
         self.dialect = dialect
         blockBytes = max(windowBytes, 64)
+        self.observer = observer
         switch dialect.encoding {
         case .utf8: source = try FileByteSource(path: path, observer: observer)
         case .gb18030: source = try GB18030ByteSource(path: path, observer: observer)
         }
         try readFirstRecord()
+        if let file = source as? FileByteSource, !endOfFile {
+            var info = stat()
+            if fstat(file.fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) >= file.bytesRead {
+                mapped = (file.fd, Int(info.st_size))
+                observed = file.bytesRead
+                carry = []
+            }
+        }
     }
 
     deinit { source.close() }
@@ -207,6 +223,7 @@ public final class CSVReader {
     /// The next block of text, cut after its last line feed (the rest is kept for the next
     /// block); at the end of the input, the last block (possibly empty).
     private func nextBlock<T>(_: T.Type) throws -> Block<T> {
+        if let mapped { return try nextMappedBlock(T.self, file: mapped) }
         var limit = carry.count + blockBytes
         var buffer = TextBuffer(textCapacity: limit)
         carry.withUnsafeBytes { buffer.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -229,6 +246,48 @@ public final class CSVReader {
         carryOffset += textEnd
         carry = Array(UnsafeRawBufferPointer(start: buffer.base + textEnd, count: filled - textEnd))
         return block
+    }
+
+    /// The next block of a mapped file: up to `blockBytes` from where the last one ended, cut
+    /// after its last line feed (a longer line maps a window twice as long); the observer sees
+    /// the bytes it has not seen yet. A file that shrinks while it is read is an error (its
+    /// pages past the new end could not be read).
+    private func nextMappedBlock<T>(_: T.Type, file: (fd: Int32, size: Int)) throws -> Block<T> {
+        var info = stat()
+        if fstat(file.fd, &info) != 0 || Int(info.st_size) < file.size {
+            throw CSVError.readFailed(file: path, reason: "the file changed size while it was read")
+        }
+        let start = carryOffset
+        var window = blockBytes
+        while true {
+            let length = min(window, file.size - start)
+            guard let buffer = TextBuffer(mapping: file.fd, offset: start, length: length) else {
+                throw CSVError.readFailed(file: path, reason: "cannot map the file: \(String(cString: strerror(errno)))")
+            }
+            let isLast = start + length == file.size
+            if !isLast {
+                guard let lf = lastLineFeed(buffer.base, count: length) else {
+                    // One line longer than the window: map a longer one.
+                    guard window * 2 <= maxRecordBytes else {
+                        throw CSVError.recordTooLarge(file: path, line: carryLine, limitBytes: maxRecordBytes)
+                    }
+                    window *= 2
+                    continue
+                }
+                buffer.count = lf + 1
+            }
+            let end = start + buffer.count
+            if let observer, end > observed {
+                let from = max(start, observed)
+                observer(UnsafeRawBufferPointer(start: buffer.base + (from - start), count: end - from))
+                observed = end
+            }
+            if isLast { endOfFile = true }
+            let block = Block<T>(buffer: buffer, firstLine: carryLine, offset: start, isLast: isLast)
+            carryLine += countLineFeeds(buffer.base, count: buffer.count)
+            carryOffset = end
+            return block
+        }
     }
 
     /// Reads every record sequentially into memory. For tests and small files.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CSVIO
@@ -36,6 +37,39 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
 }
 
 @Suite struct CSVReaderTests {
+    /// A file longer than the first read is mapped block by block after its header: the records
+    /// are those of one big read, a line longer than a block maps a longer window, copies of
+    /// quoted fields land after each block's text, and the observer sees every byte of the file
+    /// once, in order (the manifest's sha256 is taken from it).
+    @Test func mappedBlocksReadWhatOneReadReadsAndShowEveryByteOnce() throws {
+        var text = "id,note,amount\n"
+        for i in 0..<3000 {
+            switch i % 7 {
+            case 0: text += "\(i),\"multi\nline \"\"quoted\"\" note\",\"1,\(i).50\"\n"
+            case 3: text += "\(i),\(String(repeating: "長い", count: 200 + i % 50)),\(i)\n"
+            case 5: text += "\(i), spaced ,\(i)\r\n"
+            default: text += "\(i),plain,\(i)\n"
+            }
+        }
+        let path = temporaryFile(text)
+        let whole = try rows(path, window: 16 << 20)
+        for (window, threads) in [(64, 1), (1000, 2), (4096, 3)] {
+            let seen = Mutex<[UInt8]>([])
+            let reader = try CSVReader(path: path, dialect: CSVDialect(), windowBytes: window, observer: { bytes in seen.withLock { $0 += bytes } })
+            var mapped: [Row] = []
+            for batch in try reader.readAll(threads: threads) {
+                for i in 0..<batch.count {
+                    let r = batch[i]
+                    mapped.append(Row(line: r.line, offset: r.byteOffset, fields: r.problem == nil ? r.fields : [], raw: r.raw, problem: r.problem))
+                }
+            }
+            #expect(mapped == whole.rows, "window \(window)")
+            #expect(seen.withLock { $0 } == Array(text.utf8), "window \(window)")
+            #expect(reader.bytesConsumed == text.utf8.count)
+        }
+        #expect(whole.rows.count == 3000 && whole.rows[0].fields == ["0", "multi\nline \"quoted\" note", "1,0.50"])
+    }
+
     @Test func readsHeaderFieldsLinesAndOffsets() throws {
         let path = temporaryFile("id,name,amount\n1,Acme,10.5\n2,\"Bei, Jing\",20\n")
         let (header, r) = try rows(path)

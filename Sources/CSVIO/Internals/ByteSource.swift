@@ -18,7 +18,10 @@ protocol ByteSource: AnyObject {
 /// Reads a file with POSIX `read(2)` in the caller's buffer (no whole-file load).
 final class FileByteSource: ByteSource {
     let path: String
-    private var fd: Int32
+    /// The open file (-1 once closed).
+    private(set) var fd: Int32
+    /// Bytes read so far (each seen by the observer).
+    private(set) var bytesRead = 0
     /// Sees every byte of the file once, in order, as it is read.
     private let observer: RawBytesObserver?
 
@@ -40,6 +43,7 @@ final class FileByteSource: ByteSource {
             if n == 0 { break }
             observer?(UnsafeRawBufferPointer(start: buffer.baseAddress! + total, count: n))
             total += n
+            bytesRead += n
         }
         return total
     }

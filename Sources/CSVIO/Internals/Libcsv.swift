@@ -94,25 +94,63 @@ final class FieldPositions: @unchecked Sendable {
     }
 }
 
-/// A malloc'ed byte buffer: a chunk's text from `0` to `count`, and after it the room where
-/// unescaped copies of quoted fields go. Freed with the last batch that uses it.
+/// A chunk's text from `0` to `count`, and after it the room where unescaped copies of quoted
+/// fields go. Either malloc'ed (text read or decoded into it) or a private mapping of the file
+/// itself (no copy of the text); freed with the last batch that uses it.
 // @unchecked because the bytes are written only before the buffer is handed to a batch.
 @usableFromInline
 final class TextBuffer: @unchecked Sendable {
     @usableFromInline let base: UnsafeMutableRawPointer
-    let capacity: Int
     /// Bytes of text (the side room starts here).
     var count: Int
+    private let release: Release
+
+    private enum Release {
+        case pool(bytes: Int)
+        case unmap(UnsafeMutableRawPointer, bytes: Int)
+    }
 
     /// Room for `textCapacity` bytes of text and as many again for unescaped copies (rounded
     /// up to 64 KiB, so blocks of one reader can reuse each other's memory).
     init(textCapacity: Int) {
         let rounded = (max(textCapacity, 64) + (1 << 16) - 1) & ~((1 << 16) - 1)
-        (base, capacity) = MemoryPool.take(2 * rounded + 64)
+        let (pointer, bytes) = MemoryPool.take(2 * rounded + 64)
+        base = pointer
+        release = .pool(bytes: bytes)
         count = 0
     }
 
-    deinit { MemoryPool.give(base, bytes: capacity) }
+    /// `length` bytes of the open file `fd` from `offset`, mapped privately (the file never
+    /// changes), with as many writable bytes again after them for unescaped copies: an
+    /// anonymous region is reserved and the file mapped over its start, so the room after the
+    /// text is the rest of the file's last page (copied on write) and then zeroed memory. Nil
+    /// when the system cannot map the file. `count` starts at `length`.
+    init?(mapping fd: Int32, offset: Int, length: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let aligned = offset / page * page, lead = offset - aligned
+        let fileBytes = (lead + length + page - 1) / page * page
+        let total = (lead + 2 * length + 64 + page - 1) / page * page
+        guard let region = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), region != MAP_FAILED else {
+            return nil
+        }
+        if length > 0 {
+            let file = mmap(region, fileBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, off_t(aligned))
+            guard file == region else {
+                munmap(region, total)
+                return nil
+            }
+        }
+        base = region + lead
+        release = .unmap(region, bytes: total)
+        count = length
+    }
+
+    deinit {
+        switch release {
+        case .pool(let bytes): MemoryPool.give(base, bytes: bytes)
+        case .unmap(let region, let bytes): munmap(region, bytes)
+        }
+    }
 }
 
 /// The records of one parse (`kam_record`s written by `kam_parse_chunk`), freed with the batch.
