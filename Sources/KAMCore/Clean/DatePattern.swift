@@ -50,16 +50,12 @@ public struct DatePattern: Sendable, Hashable {
                 let position = Int((literalPositions >> UInt64(8 * k)) & 0xFF)
                 guard s[position] == UInt8(truncatingIfNeeded: literalBytes >> UInt64(8 * k)) else { return .some(nil) }
             }
-            @inline(__always) func number(_ at: Int, _ width: Int) -> Int? {
-                var n = 0
-                for i in at..<(at + width) {
-                    let c = s[i] &- 0x30
-                    guard c < 10 else { return nil }
-                    n = n * 10 + Int(c)
-                }
-                return n
-            }
-            guard let y = number(year, 4), let m = number(month, 2), let d = number(day, 2) else { return .some(nil) }
+            // The eight digits, each checked; no loop (the widths are fixed).
+            let y0 = s[year] &- 0x30, y1 = s[year + 1] &- 0x30, y2 = s[year + 2] &- 0x30, y3 = s[year + 3] &- 0x30
+            let m0 = s[month] &- 0x30, m1 = s[month + 1] &- 0x30, d0 = s[day] &- 0x30, d1 = s[day + 1] &- 0x30
+            guard y0 < 10, y1 < 10, y2 < 10, y3 < 10, m0 < 10, m1 < 10, d0 < 10, d1 < 10 else { return .some(nil) }
+            let y = Int(y0) * 1000 + Int(y1) * 100 + Int(y2) * 10 + Int(y3)
+            let m = Int(m0) * 10 + Int(m1), d = Int(d0) * 10 + Int(d1)
             if s.count > length {
                 // A longer text may still match the general rules (a time of day after it).
                 return nil

@@ -264,8 +264,10 @@ struct TransactionRows: Sendable {
     }
 
     private(set) var rows: [Row] = []
-    /// The account ids, back to back.
-    private(set) var idBytes: [UInt8] = []
+    /// The account ids, back to back, in the first `idCount` bytes (the rest is room, so an
+    /// append is a plain copy of a few bytes).
+    private var idBytes: [UInt8] = []
+    private var idCount = 0
     /// Currency codes the rows' slots refer to.
     var currencies: [String] = []
     /// The original text of rows that the second look at conflicts rejects, by row index.
@@ -273,15 +275,20 @@ struct TransactionRows: Sendable {
 
     init(capacity: Int) {
         rows.reserveCapacity(capacity)
-        idBytes.reserveCapacity(capacity * 12)
+        idBytes = Array(repeating: 0, count: capacity * 12)
     }
 
     var count: Int { rows.count }
 
     mutating func append(_ row: Row, accountId: UnsafeBufferPointer<UInt8>) {
-        idBytes.append(contentsOf: accountId)
+        let n = accountId.count, at = idCount
+        if at + n > idBytes.count { idBytes += repeatElement(0, count: max(idBytes.count, n + 64)) }
+        idBytes.withUnsafeMutableBufferPointer { bytes in
+            for k in 0..<n { bytes[at + k] = accountId[k] }
+        }
+        idCount = at + n
         var row = row
-        row.idEnd = Int32(idBytes.count)
+        row.idEnd = Int32(idCount)
         rows.append(row)
     }
 

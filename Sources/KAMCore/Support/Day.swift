@@ -10,7 +10,7 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Nil for impossible dates (2024-02-30).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-            day <= Day.daysInMonth(year: year, month: month)
+            day <= 28 || day <= Day.daysInMonth(year: year, month: month)
         else { return nil }
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
