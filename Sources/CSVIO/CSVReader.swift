@@ -283,7 +283,7 @@ public final class CSVReader {
                 observed = end
             }
             if isLast { endOfFile = true }
-            let block = Block<T>(buffer: buffer, firstLine: carryLine, offset: start, isLast: isLast)
+            let block = Block<T>(buffer: buffer, firstLine: carryLine, offset: start, isLast: isLast, mappedFrom: file.fd)
             carryLine += countLineFeeds(buffer.base, count: buffer.count)
             carryOffset = end
             return block
@@ -335,14 +335,17 @@ final class Block<T: Sendable>: @unchecked Sendable {
     let firstLine: Int
     let offset: Int
     let isLast: Bool
+    /// The file the block is mapped from (its text lies at `offset` there), when it is mapped.
+    let mappedFrom: Int32?
     let done = DispatchSemaphore(value: 0)
     var outcome: Outcome?
 
-    init(buffer: TextBuffer, firstLine: Int, offset: Int, isLast: Bool) {
+    init(buffer: TextBuffer, firstLine: Int, offset: Int, isLast: Bool, mappedFrom: Int32? = nil) {
         self.buffer = buffer
         self.firstLine = firstLine
         self.offset = offset
         self.isLast = isLast
+        self.mappedFrom = mappedFrom
     }
 
     /// Parses the block as if it started at a record boundary (the worker's job).
@@ -357,14 +360,21 @@ final class Block<T: Sendable>: @unchecked Sendable {
         done.signal()
     }
 
-    /// Parses `tail` and this block's text as one (the block's own start was inside a record).
+    /// Parses `tail` and this block's text as one (the block's own start was inside a record):
+    /// a mapped block maps the two again as one range of the file, others are copied together.
     func joined(
         after tail: Tail, dialect: CSVDialect, expectedFields: Int?, transform: (RecordBatch) throws -> T
     ) throws -> Outcome {
-        let joined = TextBuffer(textCapacity: tail.bytes.count + buffer.count)
-        tail.bytes.withUnsafeBytes { joined.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        (joined.base + tail.bytes.count).copyMemory(from: buffer.base, byteCount: buffer.count)
-        joined.count = tail.bytes.count + buffer.count
+        let length = tail.bytes.count + buffer.count
+        let joined: TextBuffer
+        if let fd = mappedFrom, tail.offset + tail.bytes.count == offset, let mapped = TextBuffer(mapping: fd, offset: tail.offset, length: length) {
+            joined = mapped
+        } else {
+            joined = TextBuffer(textCapacity: length)
+            tail.bytes.withUnsafeBytes { joined.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            (joined.base + tail.bytes.count).copyMemory(from: buffer.base, byteCount: buffer.count)
+            joined.count = length
+        }
         return Self.parse(
             joined, firstLine: tail.line, offset: tail.offset, isLast: isLast, dialect: dialect,
             expectedFields: expectedFields, transform: transform)

@@ -189,10 +189,14 @@ enum MemoryPool {
     /// A block of at least `bytes` bytes, reused or new, and its size.
     static func take(_ bytes: Int) -> (pointer: UnsafeMutableRawPointer, bytes: Int) {
         let size = (max(bytes, 1) + granule - 1) / granule * granule
-        let reused = free.withLock { blocks -> Block? in
-            guard let i = blocks.lastIndex(where: { $0.bytes == size }) else { return nil }
-            return blocks.remove(at: i)
+        // On a miss the oldest block goes: a size asked for once (a block joined with the
+        // record its predecessor cut) must not stay in the pool for the rest of the run, or the
+        // pool would fill up with such sizes, the longer the file the more.
+        let (reused, evicted) = free.withLock { blocks -> (Block?, Block?) in
+            if let i = blocks.lastIndex(where: { $0.bytes == size }) { return (blocks.remove(at: i), nil) }
+            return (nil, blocks.isEmpty ? nil : blocks.removeFirst())
         }
+        if let evicted { Glibc.free(evicted.pointer) }
         if let reused { return (reused.pointer, reused.bytes) }
         guard let pointer = malloc(size) else { fatalError("out of memory (\(size) bytes)") }
         return (pointer, size)
