@@ -175,6 +175,26 @@ static inline size_t kam_count_byte(const unsigned char *bytes, size_t count, un
     return total;
 }
 
+/// Where to cut a block of text so that the next block starts at a record boundary: just past
+/// the last line feed before which `bytes` holds an even number of `quote` bytes (a line feed
+/// after an odd number lies inside a quoted field, in well-formed CSV), or just past the last
+/// line feed when there is none such; -1 when there is no line feed at all. The block must
+/// start at a record boundary. Only a choice of cut: a wrong one (a stray quote) is still read
+/// correctly, by joining the cut record to the next block.
+static inline long kam_block_cut(const unsigned char *bytes, long count, unsigned char quote) {
+    long last = count - 1;
+    while (last >= 0 && bytes[last] != '\n') last--;
+    if (last < 0) return -1;
+    int odd = (int)(kam_count_byte(bytes, (size_t)last, quote) & 1);
+    if (!odd) return last + 1;
+    // Walk back: each quote passed flips the parity of what lies before.
+    for (long i = last - 1; i >= 0; i--) {
+        if (bytes[i] == quote) odd ^= 1;
+        else if (bytes[i] == '\n' && !odd) return i + 1;
+    }
+    return last + 1;
+}
+
 /// Where libcsv's callbacks put what they are handed: the start and end of every field in the
 /// batch's buffer, and a count of ended rows. Called once per field, so it is written in C
 /// (a Swift callback costs a thunk per call; see Benchmarks/RESULTS.md).

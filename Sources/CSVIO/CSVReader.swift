@@ -230,8 +230,8 @@ public final class CSVReader {
         var filled = try fill(buffer, from: carry.count, upTo: limit)
         var textEnd = filled
         while !endOfFile {
-            if let lf = lastLineFeed(buffer.base, count: filled) {
-                textEnd = lf + 1
+            if let cut = blockCut(buffer.base, count: filled, quote: dialect.quote) {
+                textEnd = cut
                 break
             }
             // One line longer than the block: read on.
@@ -266,7 +266,7 @@ public final class CSVReader {
             }
             let isLast = start + length == file.size
             if !isLast {
-                guard let lf = lastLineFeed(buffer.base, count: length) else {
+                guard let cut = blockCut(buffer.base, count: length, quote: dialect.quote) else {
                     // One line longer than the window: map a longer one.
                     guard window * 2 <= maxRecordBytes else {
                         throw CSVError.recordTooLarge(file: path, line: carryLine, limitBytes: maxRecordBytes)
@@ -274,7 +274,7 @@ public final class CSVReader {
                     window *= 2
                     continue
                 }
-                buffer.count = lf + 1
+                buffer.count = cut
             }
             let end = start + buffer.count
             if let observer, end > observed {
@@ -298,14 +298,13 @@ public final class CSVReader {
     }
 }
 
-/// Position of the last line feed in `count` bytes.
-func lastLineFeed(_ bytes: UnsafeRawPointer, count: Int) -> Int? {
-    var i = count - 1
-    while i >= 0 {
-        if bytes.load(fromByteOffset: i, as: UInt8.self) == 0x0A { return i }
-        i -= 1
-    }
-    return nil
+/// Where a block of `count` bytes (starting at a record boundary) ends: just past its last line
+/// feed outside quotes, going by the quotes' parity, else just past its last line feed; nil
+/// without a line feed (`kam_block_cut`). Cutting outside quotes spares the consumer from
+/// parsing the next block again joined to a cut record.
+func blockCut(_ bytes: UnsafeRawPointer, count: Int, quote: UInt8) -> Int? {
+    let cut = kam_block_cut(bytes.assumingMemoryBound(to: UInt8.self), count, quote)
+    return cut < 0 ? nil : cut
 }
 
 /// Line feeds in `count` bytes.

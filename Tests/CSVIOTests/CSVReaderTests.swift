@@ -37,6 +37,22 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
 }
 
 @Suite struct CSVReaderTests {
+    /// Blocks are cut after the last line feed outside quotes (by the quotes' parity from the
+    /// block's start), else after the last line feed.
+    @Test func blocksAreCutOutsideQuotedFields() {
+        func cut(_ text: String) -> Int? {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBytes { blockCut($0.baseAddress!, count: bytes.count, quote: UInt8(ascii: "\"")) }
+        }
+        #expect(cut("a,b\n\"x\ny\",z\n") == 12)
+        #expect(cut("a\n\"x\ny") == 2)
+        #expect(cut("a\n\"x\"\"\ny\"\nb") == 10)
+        #expect(cut("a\n\"x\"\"\ny") == 2)
+        #expect(cut("\"x\ny\nz") == 5)
+        #expect(cut("no line feed") == nil)
+        #expect(cut("") == nil)
+    }
+
     /// A file longer than the first read is mapped block by block after its header: the records
     /// are those of one big read, a line longer than a block maps a longer window, copies of
     /// quoted fields land after each block's text, and the observer sees every byte of the file
@@ -48,6 +64,10 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
             case 0: text += "\(i),\"multi\nline \"\"quoted\"\" note\",\"1,\(i).50\"\n"
             case 3: text += "\(i),\(String(repeating: "長い", count: 200 + i % 50)),\(i)\n"
             case 5: text += "\(i), spaced ,\(i)\r\n"
+            case 6 where i % 97 == 6:
+                // A note of many lines, longer than the smaller windows: no cut outside quotes
+                // fits in such a window, so the record is joined to the next block.
+                text += "\(i),\"\((0..<40).map { "line \($0) of a long note" }.joined(separator: "\n"))\",\(i)\n"
             default: text += "\(i),plain,\(i)\n"
             }
         }
@@ -68,6 +88,12 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
             #expect(reader.bytesConsumed == text.utf8.count)
         }
         #expect(whole.rows.count == 3000 && whole.rows[0].fields == ["0", "multi\nline \"quoted\" note", "1,0.50"])
+        // The same text in GB18030 is decoded as it is read, block by block (not mapped): the
+        // same records, offsets counted in the decoded text.
+        let gb = temporaryFile(GB18030Encoder.encode(text)!, name: "gb.csv")
+        for window in [64, 1000] {
+            #expect(try rows(gb, CSVDialect(encoding: .gb18030), threads: 2, window: window).rows == whole.rows, "GB18030, window \(window)")
+        }
     }
 
     @Test func readsHeaderFieldsLinesAndOffsets() throws {
