@@ -275,13 +275,14 @@ struct TransactionRows: Sendable {
 
     init(capacity: Int) {
         rows.reserveCapacity(capacity)
-        idBytes = Array(repeating: 0, count: capacity * 12)
+        idBytes.reserveCapacity(capacity * 12)
     }
 
     var count: Int { rows.count }
 
     mutating func append(_ row: Row, accountId: UnsafeBufferPointer<UInt8>) {
         let n = accountId.count, at = idCount
+        // Room grows by doubling (zeroed only as it is needed, within the reserved capacity).
         if at + n > idBytes.count { idBytes += repeatElement(0, count: max(idBytes.count, n + 64)) }
         idBytes.withUnsafeMutableBufferPointer { bytes in
             for k in 0..<n { bytes[at + k] = accountId[k] }
