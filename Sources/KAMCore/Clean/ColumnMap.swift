@@ -132,6 +132,13 @@ struct RowHash {
         h.addField(bytes)
         return h.value
     }
+
+    /// The hash of one string (the same as ``of(field:)`` of its UTF-8 bytes).
+    static func of(_ s: String) -> UInt64 {
+        var h = RowHash()
+        h.add(s)
+        return h.value
+    }
 }
 
 /// Memoises a function of a short byte string for the few distinct values a column holds

@@ -63,6 +63,8 @@ final class TransactionCleaner: Sendable {
         var currencyMemo = ByteMemo<Int>()
         var slots: [String: Int] = [:]
         var rates: [FXRate?] = []
+        /// Each slot's currency code hashed once (a row's content hash takes it as one word).
+        var codeHashes: [Int64] = []
         var statuses = ByteMemo<TransactionStatus?>()
         // Locals, so the loop does not read (and retain) them through `self` on every row.
         let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf, baseCurrency = self.baseCurrency
@@ -72,6 +74,7 @@ final class TransactionCleaner: Sendable {
             if let s = slots[code] { return s }
             out.rows.currencies.append(code)
             rates.append(datedRates ? nil : fx.rate(for: code, on: asOf))
+            codeHashes.append(Int64(bitPattern: RowHash.of(code)))
             slots[code] = rates.count - 1
             return rates.count - 1
         }
@@ -210,7 +213,7 @@ final class TransactionCleaner: Sendable {
                     content.add(Int64(day.ordinal))
                     content.add(status.rawValue)
                     content.add(written.units)
-                    content.add(out.rows.currencies[currencySlot])
+                    content.add(codeHashes[currencySlot])
                     content.add(baseCost?.units ?? Int64.min)
                     row.content = content.value
                 }
