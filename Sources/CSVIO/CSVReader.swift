@@ -12,10 +12,11 @@ import Synchronization
 /// records on in file order.
 ///
 /// A producer thread reads the file in blocks (1 MiB by default) cut after their last line
-/// feed, counts their lines, and gives each block to a worker, which parses it with libcsv and
-/// runs the caller's `transform` on the records. The consumer (the calling thread) takes the
-/// results in file order. A block is assumed to start at a record boundary; when the block
-/// before it ended inside a quoted field (a multi-line note across the cut), the consumer parses
+/// feed outside quotes (``blockCut(_:count:quote:)``), counts their lines, and gives each block
+/// to a worker, which parses it with libcsv and runs the caller's `transform` on the records.
+/// The consumer (the calling thread) takes the results in file order. A block is assumed to
+/// start at a record boundary; when the block before it still ended inside a quoted field (a
+/// stray quote misled the cut, or a note longer than a block), the consumer parses
 /// that record's start and the block again as one, so the result is always the same as one
 /// sequential parse. At most `2 × threads + 1` blocks are in flight, so memory does not grow
 /// with the file. A UTF-8 file is mapped block by block rather than read (the text is not
@@ -220,8 +221,8 @@ public final class CSVReader {
         if let tail { bytesConsumed = tail.offset }
     }
 
-    /// The next block of text, cut after its last line feed (the rest is kept for the next
-    /// block); at the end of the input, the last block (possibly empty).
+    /// The next block of text, cut by ``blockCut(_:count:quote:)`` (the rest is kept for the
+    /// next block); at the end of the input, the last block (possibly empty).
     private func nextBlock<T>(_: T.Type) throws -> Block<T> {
         if let mapped { return try nextMappedBlock(T.self, file: mapped) }
         var limit = carry.count + blockBytes
@@ -248,8 +249,8 @@ public final class CSVReader {
         return block
     }
 
-    /// The next block of a mapped file: up to `blockBytes` from where the last one ended, cut
-    /// after its last line feed (a longer line maps a window twice as long); the observer sees
+    /// The next block of a mapped file: up to `blockBytes` from where the last one ended, cut by
+    /// ``blockCut(_:count:quote:)`` (a longer line maps a window twice as long); the observer sees
     /// the bytes it has not seen yet. A file that shrinks while it is read is an error (its
     /// pages past the new end could not be read).
     private func nextMappedBlock<T>(_: T.Type, file: (fd: Int32, size: Int)) throws -> Block<T> {
