@@ -77,9 +77,14 @@ public final class CSVReader {
                 mapped = (file.fd, Int(info.st_size))
                 observed = file.bytesRead
                 carry = []
+                _ = Self.installSigbusHandler
             }
         }
     }
+
+    /// A file cut short under a mapped block faults with SIGBUS: the handler says what happened
+    /// and exits 1, instead of the default silent crash. Installed once.
+    private static let installSigbusHandler: Void = kam_install_sigbus_handler()
 
     deinit { source.close() }
 

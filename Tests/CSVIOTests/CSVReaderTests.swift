@@ -37,6 +37,21 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
 }
 
 @Suite struct CSVReaderTests {
+    /// A mapped file that became shorter since the reader opened it is an error naming the file,
+    /// not a read past its end.
+    @Test func aFileThatShrinksWhileMappedIsAnError() throws {
+        let text = "id,amount\n" + (0..<2000).map { "\($0),\($0).50\n" }.joined()
+        let path = temporaryFile(text)
+        let reader = try CSVReader(path: path, dialect: CSVDialect(), windowBytes: 64)
+        #expect(truncate(path, 100) == 0)
+        #expect {
+            try reader.forEachBatch(threads: 2, transform: { $0.count }, consume: { _ in })
+        } throws: { error in
+            guard case CSVError.readFailed(let file, let reason) = error else { return false }
+            return file == path && reason.contains("changed size")
+        }
+    }
+
     /// Blocks are cut after the last line feed outside quotes (by the quotes' parity from the
     /// block's start), else after the last line feed.
     @Test func blocksAreCutOutsideQuotedFields() {
