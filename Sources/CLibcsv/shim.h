@@ -200,23 +200,69 @@ static inline size_t kam_count_byte(const unsigned char *bytes, size_t count, un
     return total;
 }
 
+/// Line feeds and quote bytes in `count` bytes, in one pass (SSE2: 16 compares of each at a
+/// time, summed in byte lanes).
+static inline void kam_count_lines_and_quotes(const unsigned char *bytes, size_t count, unsigned char quote, size_t *lines,
+                                              size_t *quotes) {
+    size_t l = 0, q = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n'), qt = _mm_set1_epi8((char)quote), zero = _mm_setzero_si128();
+    while (i + 16 <= count) {
+        __m128i ls = zero, qs = zero;
+        for (int rounds = 0; rounds < 255 && i + 16 <= count; rounds++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
+            ls = _mm_sub_epi8(ls, _mm_cmpeq_epi8(v, lf));
+            qs = _mm_sub_epi8(qs, _mm_cmpeq_epi8(v, qt));
+        }
+        __m128i a = _mm_sad_epu8(ls, zero), b = _mm_sad_epu8(qs, zero);
+        l += (size_t)_mm_cvtsi128_si32(a) + (size_t)_mm_extract_epi16(a, 4);
+        q += (size_t)_mm_cvtsi128_si32(b) + (size_t)_mm_extract_epi16(b, 4);
+    }
+#endif
+    for (; i < count; i++) {
+        l += bytes[i] == '\n';
+        q += bytes[i] == quote;
+    }
+    *lines = l;
+    *quotes = q;
+}
+
 /// Where to cut a block of text so that the next block starts at a record boundary: just past
 /// the last line feed before which `bytes` holds an even number of `quote` bytes (a line feed
 /// after an odd number lies inside a quoted field, in well-formed CSV), or just past the last
-/// line feed when there is none such; -1 when there is no line feed at all. The block must
-/// start at a record boundary. Only a choice of cut: a wrong one (a stray quote) is still read
-/// correctly, by joining the cut record to the next block.
-static inline long kam_block_cut(const unsigned char *bytes, long count, unsigned char quote) {
+/// line feed when there is none such; -1 when there is no line feed at all. `*lines` is set to
+/// the line feeds before the cut. The block must start at a record boundary. Only a choice of
+/// cut: a wrong one (a stray quote) is still read correctly, by joining the cut record to the
+/// next block.
+static inline long kam_block_cut(const unsigned char *bytes, long count, unsigned char quote, long *lines) {
     long last = count - 1;
     while (last >= 0 && bytes[last] != '\n') last--;
+    *lines = 0;
     if (last < 0) return -1;
-    int odd = (int)(kam_count_byte(bytes, (size_t)last, quote) & 1);
-    if (!odd) return last + 1;
-    // Walk back: each quote passed flips the parity of what lies before.
-    for (long i = last - 1; i >= 0; i--) {
-        if (bytes[i] == quote) odd ^= 1;
-        else if (bytes[i] == '\n' && !odd) return i + 1;
+    size_t before = 0, quotes = 0;
+    kam_count_lines_and_quotes(bytes, (size_t)last, quote, &before, &quotes);
+    // Line feeds up to and including the one at `last`.
+    long total = (long)before + 1;
+    int odd = (int)(quotes & 1);
+    if (!odd) {
+        *lines = total;
+        return last + 1;
     }
+    // Walk back: each quote passed flips the parity of what lies before; each line feed passed
+    // is one line less before the cut.
+    long passed = 1;
+    for (long i = last - 1; i >= 0; i--) {
+        if (bytes[i] == quote) {
+            odd ^= 1;
+        } else if (bytes[i] == '\n') {
+            if (!odd) {
+                *lines = total - passed;
+                return i + 1;
+            }
+            passed += 1;
+        }
+    }
+    *lines = total;
     return last + 1;
 }
 

@@ -271,8 +271,9 @@ public final class CSVReader {
                 throw CSVError.readFailed(file: path, reason: "cannot map the file: \(String(cString: strerror(errno)))")
             }
             let isLast = start + length == file.size
+            var lines: Int?
             if !isLast {
-                guard let cut = blockCut(buffer.base, count: length, quote: dialect.quote) else {
+                guard let (cut, linesBeforeCut) = blockCutAndLines(buffer.base, count: length, quote: dialect.quote) else {
                     // One line longer than the window: map a longer one.
                     guard window * 2 <= maxRecordBytes else {
                         throw CSVError.recordTooLarge(file: path, line: carryLine, limitBytes: maxRecordBytes)
@@ -281,6 +282,7 @@ public final class CSVReader {
                     continue
                 }
                 buffer.count = cut
+                lines = linesBeforeCut
             }
             let end = start + buffer.count
             if let observer, end > observed {
@@ -290,7 +292,7 @@ public final class CSVReader {
             }
             if isLast { endOfFile = true }
             let block = Block<T>(buffer: buffer, firstLine: carryLine, offset: start, isLast: isLast, mappedFrom: file.fd)
-            carryLine += countLineFeeds(buffer.base, count: buffer.count)
+            carryLine += lines ?? countLineFeeds(buffer.base, count: buffer.count)
             carryOffset = end
             return block
         }
@@ -309,8 +311,14 @@ public final class CSVReader {
 /// without a line feed (`kam_block_cut`). Cutting outside quotes spares the consumer from
 /// parsing the next block again joined to a cut record.
 func blockCut(_ bytes: UnsafeRawPointer, count: Int, quote: UInt8) -> Int? {
-    let cut = kam_block_cut(bytes.assumingMemoryBound(to: UInt8.self), count, quote)
-    return cut < 0 ? nil : cut
+    blockCutAndLines(bytes, count: count, quote: quote)?.cut
+}
+
+/// ``blockCut(_:count:quote:)`` and the line feeds before the cut, from the same pass.
+func blockCutAndLines(_ bytes: UnsafeRawPointer, count: Int, quote: UInt8) -> (cut: Int, lines: Int)? {
+    var lines = 0
+    let cut = kam_block_cut(bytes.assumingMemoryBound(to: UInt8.self), count, quote, &lines)
+    return cut < 0 ? nil : (cut, lines)
 }
 
 /// Line feeds in `count` bytes.

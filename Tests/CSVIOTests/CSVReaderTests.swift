@@ -57,7 +57,10 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
     @Test func blocksAreCutOutsideQuotedFields() {
         func cut(_ text: String) -> Int? {
             let bytes = Array(text.utf8)
-            return bytes.withUnsafeBytes { blockCut($0.baseAddress!, count: bytes.count, quote: UInt8(ascii: "\"")) }
+            let found = bytes.withUnsafeBytes { blockCutAndLines($0.baseAddress!, count: bytes.count, quote: UInt8(ascii: "\"")) }
+            // The line feeds counted with the cut are those before it.
+            if let found { #expect(found.lines == bytes[..<found.cut].filter { $0 == 0x0A }.count, "\(text.debugDescription)") }
+            return found?.cut
         }
         #expect(cut("a,b\n\"x\ny\",z\n") == 12)
         #expect(cut("a\n\"x\ny") == 2)
@@ -66,6 +69,9 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
         #expect(cut("\"x\ny\nz") == 5)
         #expect(cut("no line feed") == nil)
         #expect(cut("") == nil)
+        // Longer than the 16-byte steps, with the cut walking back over several lines.
+        #expect(cut(String(repeating: "row,1\n", count: 40) + "\"note\nmore\nand more\nstill") == 240)
+        #expect(cut(String(repeating: "a,\"b\"\n", count: 50) + "x\n") == 302)
     }
 
     /// A file longer than the first read is mapped block by block after its header: the records
