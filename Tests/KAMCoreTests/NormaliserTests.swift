@@ -155,4 +155,37 @@ import Testing
         #expect(Money(units: 3).converted(at: FXRate(nanoUnits: 50_000_000)) == Money(units: 2))
         #expect(Money(units: -5).converted(at: FXRate(nanoUnits: 50_000_000)) == Money(units: -2))
     }
+
+    /// The short-string compare behind the interner and the memos agrees with `==` at every
+    /// length, with the difference in any byte.
+    @Test func sameBytesAgreesWithEquality() {
+        let base = Array("C000123-客户-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        for length in 0...40 {
+            let a = Array(base[0..<length])
+            a.withUnsafeBufferPointer { pa in
+                #expect(length == 0 || sameBytes(pa.baseAddress!, pa.baseAddress!, length))
+            }
+            for flip in 0..<length {
+                var b = a
+                b[flip] ^= 0x20
+                let same = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in sameBytes(pa.baseAddress!, pb.baseAddress!, length) } }
+                #expect(!same, "length \(length), byte \(flip)")
+            }
+        }
+    }
+
+    /// The memo finds what it remembered for keys of every length up to 20 bytes (packed up to
+    /// 16, compared as bytes beyond), and nothing for a key one byte away from one it knows.
+    @Test func byteMemoFindsExactlyTheKeysItRemembered() {
+        let text = Array("paid已付款cancelled-refund退款X".utf8)
+        var memo = ByteMemo<Int>()
+        text.withUnsafeBufferPointer { all in
+            for n in 0...20 { memo.remember(UnsafeBufferPointer(rebasing: all[0..<n]), n) }
+            for n in 0...20 {
+                #expect(memo.find(UnsafeBufferPointer(rebasing: all[0..<n])) == n, "length \(n)")
+                // The same length from another offset: different bytes, not found.
+                #expect(memo.find(UnsafeBufferPointer(rebasing: all[1..<(n + 1)])) == (n == 0 ? 0 : nil), "shifted, length \(n)")
+            }
+        }
+    }
 }

@@ -142,37 +142,75 @@ struct RowHash {
 }
 
 /// Memoises a function of a short byte string for the few distinct values a column holds
-/// (currency codes, status labels): a byte comparison per row instead of building,
-/// case-folding and hashing a String. Remembers up to 64 values. ``find(_:)`` and
-/// ``remember(_:_:)`` take no closure, so a lookup retains nothing.
+/// (currency codes, status labels): a compare or two per row instead of building,
+/// case-folding and hashing a String. Remembers up to 64 values. A key of up to 16 bytes is
+/// packed into two words with its length (``Packed``), so a lookup compares words; a longer
+/// key compares bytes. ``find(_:)`` and ``remember(_:_:)`` take no closure, so a lookup retains
+/// nothing.
 struct ByteMemo<Value> {
-    /// The keys back to back, and where each ends.
+    /// Up to 16 bytes as two little-endian words read with loads that may overlap, and the
+    /// length: equal packings of keys of the same length are equal keys.
+    struct Packed: Equatable {
+        var low: UInt64, high: UInt64, count: Int
+
+        @inline(__always)
+        init?(_ key: UnsafeBufferPointer<UInt8>) {
+            let n = key.count
+            guard n <= 16 else { return nil }
+            count = n
+            guard n > 0, let base = key.baseAddress else {
+                (low, high) = (0, 0)
+                return
+            }
+            let p = UnsafeRawPointer(base)
+            if n >= 8 {
+                low = p.loadUnaligned(as: UInt64.self)
+                high = n > 8 ? p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) : 0
+            } else if n >= 4 {
+                low = UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+                high = 0
+            } else if n >= 2 {
+                low = UInt64(p.loadUnaligned(as: UInt16.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 2, as: UInt16.self)) << 16
+                high = 0
+            } else {
+                low = UInt64(base[0])
+                high = 0
+            }
+        }
+    }
+
+    private var packed: [Packed] = []
+    private var packedValues: [Value] = []
+    /// Keys longer than 16 bytes, back to back, where each ends, and their values.
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
     private var values: [Value] = []
-    private var last = -1
 
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Value? {
-        if last >= 0, equal(last, key) { return values[last] }
+        if let k = Packed(key) {
+            return packed.withUnsafeBufferPointer { entries in
+                for i in entries.indices where entries[i] == k { return packedValues[i] }
+                return nil
+            }
+        }
         for i in ends.indices where equal(i, key) { return values[i] }
         return nil
     }
 
-    /// Remembers `value` for `key` (the first 64 keys), and the key as the last one seen.
+    /// Remembers `value` for `key` (the first 64 keys).
     mutating func remember(_ key: UnsafeBufferPointer<UInt8>, _ value: Value) {
-        for i in ends.indices where equal(i, key) {
-            last = i
-            return
+        guard find(key) == nil, packed.count + ends.count < 64 else { return }
+        if let k = Packed(key) {
+            packed.append(k)
+            packedValues.append(value)
+        } else {
+            bytes.append(contentsOf: key)
+            ends.append(bytes.count)
+            values.append(value)
         }
-        guard ends.count < 64 else { return }
-        bytes.append(contentsOf: key)
-        ends.append(bytes.count)
-        values.append(value)
-        last = ends.count - 1
     }
 
-    @inline(__always)
     private func equal(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = i == 0 ? 0 : ends[i - 1]
         guard ends[i] - start == key.count else { return false }
@@ -184,18 +222,23 @@ struct ByteMemo<Value> {
 /// short, so a call to `memcmp` costs more than the compare).
 @inline(__always)
 func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    let p = UnsafeRawPointer(a), q = UnsafeRawPointer(b)
     var i = 0
     while i + 8 <= count {
-        if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
-            return false
-        }
+        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
         i += 8
     }
-    while i < count {
-        if a[i] != b[i] { return false }
-        i += 1
+    // The last 0–7 bytes with two loads that may overlap.
+    let rest = count - i
+    if rest >= 4 {
+        return p.loadUnaligned(fromByteOffset: i, as: UInt32.self) == q.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+            && p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == q.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
     }
-    return true
+    if rest >= 2 {
+        return p.loadUnaligned(fromByteOffset: i, as: UInt16.self) == q.loadUnaligned(fromByteOffset: i, as: UInt16.self)
+            && p.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self) == q.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)
+    }
+    return rest == 0 || a[i] == b[i]
 }
 
 /// What `Int(text) != nil` says of the trimmed text, or true for an empty field: an optional
