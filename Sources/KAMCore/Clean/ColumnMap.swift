@@ -96,18 +96,9 @@ struct RowHash {
             mix(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             i += 8
         }
-        // The last 0–7 bytes, little-endian, with their count in the top byte: two loads that
-        // may overlap (an overlapping byte is the same byte in both).
-        let rest = bytes.count - i, p = UnsafeRawPointer(base + i)
-        var last = UInt64(rest) << 56
-        if rest >= 4 {
-            last |= UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: rest - 4, as: UInt32.self)) << UInt64(8 * (rest - 4))
-        } else if rest >= 2 {
-            last |= UInt64(p.loadUnaligned(as: UInt16.self)) | UInt64(p.loadUnaligned(fromByteOffset: rest - 2, as: UInt16.self)) << UInt64(8 * (rest - 2))
-        } else if rest == 1 {
-            last |= UInt64(p.load(as: UInt8.self))
-        }
-        mix(last)
+        // The last 0–7 bytes, with their count in the top byte.
+        let rest = bytes.count - i
+        mix(UInt64(rest) << 56 | littleEndianWord(UnsafeRawPointer(base + i), count: rest))
     }
 
     /// A field's bytes and a separator (the same as ``add(_:)-(String)`` of its text).
@@ -148,8 +139,8 @@ struct RowHash {
 /// key compares bytes. ``find(_:)`` and ``remember(_:_:)`` take no closure, so a lookup retains
 /// nothing.
 struct ByteMemo<Value> {
-    /// Up to 16 bytes as two little-endian words read with loads that may overlap, and the
-    /// length: equal packings of keys of the same length are equal keys.
+    /// Up to 16 bytes as two words and the length: equal packings of keys of the same length
+    /// are equal keys.
     struct Packed: Equatable {
         var low: UInt64, high: UInt64, count: Int
 
@@ -162,6 +153,9 @@ struct ByteMemo<Value> {
                 (low, high) = (0, 0)
                 return
             }
+            // Loads that may overlap, as in ``littleEndianWord(_:count:)`` but without placing
+            // the bytes exactly: with the length kept, any injective packing will do, and this
+            // one keeps `find` small enough to be inlined into the row loop.
             let p = UnsafeRawPointer(base)
             if n >= 8 {
                 low = p.loadUnaligned(as: UInt64.self)
@@ -169,11 +163,8 @@ struct ByteMemo<Value> {
             } else if n >= 4 {
                 low = UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
                 high = 0
-            } else if n >= 2 {
-                low = UInt64(p.loadUnaligned(as: UInt16.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 2, as: UInt16.self)) << 16
-                high = 0
             } else {
-                low = UInt64(base[0])
+                low = littleEndianWord(p, count: n)
                 high = 0
             }
         }
@@ -189,10 +180,8 @@ struct ByteMemo<Value> {
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Value? {
         if let k = Packed(key) {
-            return packed.withUnsafeBufferPointer { entries in
-                for i in entries.indices where entries[i] == k { return packedValues[i] }
-                return nil
-            }
+            for i in packed.indices where packed[i] == k { return packedValues[i] }
+            return nil
         }
         for i in ends.indices where equal(i, key) { return values[i] }
         return nil
@@ -228,17 +217,22 @@ func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: In
         if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
         i += 8
     }
-    // The last 0–7 bytes with two loads that may overlap.
-    let rest = count - i
-    if rest >= 4 {
-        return p.loadUnaligned(fromByteOffset: i, as: UInt32.self) == q.loadUnaligned(fromByteOffset: i, as: UInt32.self)
-            && p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == q.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+    return littleEndianWord(p + i, count: count - i) == littleEndianWord(q + i, count: count - i)
+}
+
+/// Up to 8 bytes at `p` as one little-endian word (byte k in bits 8k…8k+7, the rest zero), read
+/// with at most two loads that may overlap (an overlapping byte is the same byte in both): the
+/// tail of a short key without a loop over its bytes.
+@inline(__always)
+func littleEndianWord(_ p: UnsafeRawPointer, count: Int) -> UInt64 {
+    if count >= 8 { return p.loadUnaligned(as: UInt64.self) }
+    if count >= 4 {
+        return UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)) << UInt64(8 * (count - 4))
     }
-    if rest >= 2 {
-        return p.loadUnaligned(fromByteOffset: i, as: UInt16.self) == q.loadUnaligned(fromByteOffset: i, as: UInt16.self)
-            && p.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self) == q.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)
+    if count >= 2 {
+        return UInt64(p.loadUnaligned(as: UInt16.self)) | UInt64(p.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self)) << UInt64(8 * (count - 2))
     }
-    return rest == 0 || a[i] == b[i]
+    return count == 1 ? UInt64(p.load(as: UInt8.self)) : 0
 }
 
 /// What `Int(text) != nil` says of the trimmed text, or true for an empty field: an optional
