@@ -12,7 +12,7 @@ import Synchronization
 /// records on in file order.
 ///
 /// A producer thread reads the file in blocks (1 MiB by default) cut after their last line
-/// feed outside quotes (``blockCut(_:count:quote:)``), counts their lines, and gives each block
+/// feed outside quotes (``blockCutAndLines(_:count:quote:)``), counts their lines, and gives each block
 /// to a worker, which parses it with libcsv and runs the caller's `transform` on the records.
 /// The consumer (the calling thread) takes the results in file order. A block is assumed to
 /// start at a record boundary; when the block before it still ended inside a quoted field (a
@@ -226,7 +226,7 @@ public final class CSVReader {
         if let tail { bytesConsumed = tail.offset }
     }
 
-    /// The next block of text, cut by ``blockCut(_:count:quote:)`` (the rest is kept for the
+    /// The next block of text, cut by ``blockCutAndLines(_:count:quote:)`` (the rest is kept for the
     /// next block); at the end of the input, the last block (possibly empty).
     private func nextBlock<T>(_: T.Type) throws -> Block<T> {
         if let mapped { return try nextMappedBlock(T.self, file: mapped) }
@@ -235,9 +235,11 @@ public final class CSVReader {
         carry.withUnsafeBytes { buffer.base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         var filled = try fill(buffer, from: carry.count, upTo: limit)
         var textEnd = filled
+        var lines: Int?
         while !endOfFile {
-            if let cut = blockCut(buffer.base, count: filled, quote: dialect.quote) {
+            if let (cut, linesBeforeCut) = blockCutAndLines(buffer.base, count: filled, quote: dialect.quote) {
                 textEnd = cut
+                lines = linesBeforeCut
                 break
             }
             // One line longer than the block: read on.
@@ -248,14 +250,14 @@ public final class CSVReader {
         let isLast = endOfFile && textEnd == filled
         let block = Block<T>(
             buffer: buffer, firstLine: carryLine, offset: carryOffset, isLast: isLast)
-        carryLine += countLineFeeds(buffer.base, count: textEnd)
+        carryLine += lines ?? countLineFeeds(buffer.base, count: textEnd)
         carryOffset += textEnd
         carry = Array(UnsafeRawBufferPointer(start: buffer.base + textEnd, count: filled - textEnd))
         return block
     }
 
     /// The next block of a mapped file: up to `blockBytes` from where the last one ended, cut by
-    /// ``blockCut(_:count:quote:)`` (a longer line maps a window twice as long); the observer sees
+    /// ``blockCutAndLines(_:count:quote:)`` (a longer line maps a window twice as long); the observer sees
     /// the bytes it has not seen yet. A file that shrinks while it is read is an error (its
     /// pages past the new end could not be read).
     private func nextMappedBlock<T>(_: T.Type, file: (fd: Int32, size: Int)) throws -> Block<T> {
@@ -306,15 +308,11 @@ public final class CSVReader {
     }
 }
 
-/// Where a block of `count` bytes (starting at a record boundary) ends: just past its last line
+/// Where a block of `count` bytes (starting at a record boundary) ends — just past its last line
 /// feed outside quotes, going by the quotes' parity, else just past its last line feed; nil
-/// without a line feed (`kam_block_cut`). Cutting outside quotes spares the consumer from
-/// parsing the next block again joined to a cut record.
-func blockCut(_ bytes: UnsafeRawPointer, count: Int, quote: UInt8) -> Int? {
-    blockCutAndLines(bytes, count: count, quote: quote)?.cut
-}
-
-/// ``blockCut(_:count:quote:)`` and the line feeds before the cut, from the same pass.
+/// without a line feed — and the line feeds before that cut, from one pass (`kam_block_cut`).
+/// Cutting outside quotes spares the consumer from parsing the next block again joined to a
+/// cut record.
 func blockCutAndLines(_ bytes: UnsafeRawPointer, count: Int, quote: UInt8) -> (cut: Int, lines: Int)? {
     var lines = 0
     let cut = kam_block_cut(bytes.assumingMemoryBound(to: UInt8.self), count, quote, &lines)
