@@ -65,22 +65,21 @@ public struct FXRate: Sendable, Hashable, Codable {
 
     public var double: Double { Double(nanoUnits) / Double(FXRate.scale) }
 
-    /// `x / d` rounded half to even (`d` positive), as ``divideRounded(_:by:)-(high:low:)``.
+    /// `x / d` rounded half to even (`d` positive).
     static func divideRounded(_ x: Int64, by d: Int64) -> Int64 {
-        let q = x / d, r = x % d
-        let twice = 2 * abs(r)
-        if twice > d || (twice == d && abs(q) % 2 == 1) {
-            return q + (x < 0 ? -1 : 1)
-        }
-        return q
+        roundedHalfEven(x / d, remainder: x % d, negative: x < 0, by: d)
     }
 
+    /// The same for a 128-bit `x` (a product that does not fit in 64 bits).
     static func divideRounded(_ x: (high: Int64, low: UInt64), by d: Int64) -> Int64 {
         let (q, r) = d.dividingFullWidth(x)
+        return roundedHalfEven(q, remainder: r, negative: x.high < 0, by: d)
+    }
+
+    /// A truncated quotient moved one away from zero when its remainder is more than half of
+    /// `d`, or exactly half and the quotient odd.
+    private static func roundedHalfEven(_ q: Int64, remainder r: Int64, negative: Bool, by d: Int64) -> Int64 {
         let twice = 2 * abs(r)
-        if twice > d || (twice == d && abs(q) % 2 == 1) {
-            return q + ((x.high < 0) ? -1 : 1)
-        }
-        return q
+        return twice > d || (twice == d && abs(q) % 2 == 1) ? q + (negative ? -1 : 1) : q
     }
 }
