@@ -46,33 +46,10 @@ struct AcceptedTally: Sendable {
             hi = max(hi, row.day)
         }
         if lo <= hi { coverDays(lo, hi) }
-        let first = firstDay
-        var paidLines = 0, refundLines = 0, cancelledLines = 0
-        var paid: Int64 = 0, refunded: Int64 = 0, cancelled: Int64 = 0
-        dayNet.withUnsafeMutableBufferPointer { net in
-            for row in batch.rows {
-                total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
-                switch row.status {
-                case .paid:
-                    paidLines += 1
-                    paid += row.base
-                    net[Int(row.day - first)] += row.base
-                case .refund:
-                    refundLines += 1
-                    refunded += abs(row.base)
-                    net[Int(row.day - first)] += row.base
-                case .cancelled:
-                    cancelledLines += 1
-                    cancelled += row.base
-                }
-            }
+        for row in batch.rows {
+            total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
+            if let net = count(row, sign: 1) { dayNet[Int(row.day - firstDay)] += net }
         }
-        self.paidLines += paidLines
-        self.refundLines += refundLines
-        self.cancelledLines += cancelledLines
-        self.paid.units += paid
-        self.refunded.units += refunded
-        self.cancelled.units += cancelled
         rows += batch.count
         amounts.merge(total.controlTotal(codes: batch.currencies))
     }
@@ -81,23 +58,26 @@ struct AcceptedTally: Sendable {
     mutating func remove(_ row: TransactionRows.Row, currency: String) {
         rows -= 1
         amounts.subtract(Money(units: row.amount), currency: currency, base: Money(units: TransactionRows.signedBase(row)))
-        count(row, sign: -1)
+        if let net = count(row, sign: -1) { addNet(row.day, net) }
     }
 
-    private mutating func count(_ row: TransactionRows.Row, sign: Int) {
+    /// Counts a row's line and amount by status (`sign` -1 takes it back); returns what it adds
+    /// to its day's net revenue, or nil for a cancelled line.
+    private mutating func count(_ row: TransactionRows.Row, sign: Int) -> Int64? {
         let s = Int64(sign)
         switch row.status {
         case .paid:
             paidLines += sign
             paid.units += row.base * s
-            addNet(row.day, row.base * s)
+            return row.base * s
         case .refund:
             refundLines += sign
             refunded.units += abs(row.base) * s
-            addNet(row.day, row.base * s)
+            return row.base * s
         case .cancelled:
             cancelledLines += sign
             cancelled.units += row.base * s
+            return nil
         }
     }
 
