@@ -429,6 +429,15 @@ static inline void kam_on_field(void *data, size_t length, void *context) {
     kam_on_field_checked(data, length, k);
 }
 
+/// Stores a record whose fields end at the sink's count (the chunk has room for it).
+static inline void kam_push_record(kam_chunk *c, const kam_field_sink *k, long record_start, long raw_end, long record_line) {
+    kam_record *r = &c->records[c->count++];
+    r->field_end = (int32_t)k->count;
+    r->raw_start = (int32_t)record_start;
+    r->raw_end = (int32_t)raw_end;
+    r->line = (int32_t)record_line;
+}
+
 /// Appends a record (its fields are the sink's from `first_field` on). A record with a problem
 /// keeps no fields; its raw text is what the rejects file shows.
 static inline __attribute__((always_inline)) void kam_emit(kam_chunk *c, kam_field_sink *k, const unsigned char *base, long record_start, long raw_end,
@@ -451,11 +460,7 @@ static inline __attribute__((always_inline)) void kam_emit(kam_chunk *c, kam_fie
         c->failed = 1;
         return;
     }
-    kam_record *r = &c->records[c->count++];
-    r->field_end = (int32_t)k->count;
-    r->raw_start = (int32_t)record_start;
-    r->raw_end = (int32_t)raw_end;
-    r->line = (int32_t)record_line;
+    kam_push_record(c, k, record_start, raw_end, record_line);
 }
 
 /// NUL (flag 2) and non-ASCII (4) bytes in `count` bytes.
@@ -557,6 +562,16 @@ typedef struct kam_block {
     int stopped;
 } kam_block;
 
+/// The record being read starts at `start` on `line`; its first field at `cursor`.
+static inline void kam_block_start_record(kam_field_sink *k, kam_block *bl, long start, long line, long cursor) {
+    bl->record_start = start;
+    bl->record_line = line;
+    bl->record_first_field = k->count;
+    bl->record_side = k->side;
+    k->cursor = cursor;
+    k->inner_lines = 0;
+}
+
 /// Moves past blank lines (only spaces, tabs and CRs, which libcsv skips) from `pos`, to the
 /// start of the next record's line; counts the lines passed.
 static inline void kam_block_next_record(kam_field_sink *k, kam_block *bl, long pos, long line) {
@@ -573,13 +588,8 @@ static inline void kam_block_next_record(kam_field_sink *k, kam_block *bl, long 
             break;
         }
     }
-    bl->record_start = line_start;
-    bl->record_line = line;
-    bl->record_first_field = k->count;
-    bl->record_side = k->side;
     // The first field starts after what libcsv skips before a row (spaces, tabs, CRs).
-    k->cursor = pos;
-    k->inner_lines = 0;
+    kam_block_start_record(k, bl, line_start, line, pos);
 }
 
 static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) __attribute__((noinline, unused));
@@ -626,17 +636,8 @@ static inline void kam_on_row(int terminator, void *context) {
                              (bl->expected < 0 || k->count - bl->record_first_field == bl->expected) &&
                              (k->classes[b[next]] & KAM_PLAIN_START),
                          1)) {
-        kam_record *r = &c->records[c->count++];
-        r->field_end = (int32_t)k->count;
-        r->raw_start = (int32_t)bl->record_start;
-        r->raw_end = (int32_t)t;
-        r->line = (int32_t)bl->record_line;
-        bl->record_start = next;
-        bl->record_line += 1 + k->inner_lines;
-        k->inner_lines = 0;
-        bl->record_first_field = k->count;
-        bl->record_side = k->side;
-        k->cursor = next;
+        kam_push_record(c, k, bl->record_start, t, bl->record_line);
+        kam_block_start_record(k, bl, next, bl->record_line + 1 + k->inner_lines, next);
         return;
     }
     kam_block_row(k, bl, terminator);
