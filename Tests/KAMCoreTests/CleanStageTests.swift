@@ -69,7 +69,7 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
         let l = data.ledgers[.transactions]!
         #expect(l.rowsRead == 8)
         #expect(l.rowsAccepted == 1 && l.duplicatesMerged == 1 && l.excludedAfterAsOf == 1 && l.rowsRejected == 5)
-        #expect(l.balances)
+        #expect(l.balances && l.amountsBalance)
         #expect(l.rejectsByReason == [.missingAccountId: 1, .badDate: 1, .badAmount: 1, .missingAmount: 1, .missingDate: 1])
         #expect(data.rejects.map(\.line) == [3, 5, 6, 7, 8])
         #expect(data.rejects.first { $0.reason == .badAmount }?.raw == "D,2024-01-05,abc")
@@ -114,6 +114,9 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
         // Refunds are negative revenue whatever their sign; cancelled lines are not revenue.
         #expect(l.netRevenueBase == Money(units: (100 + 71 - 20 - 30) * Money.scale))
         #expect(l.cancelledBase == Money(units: 50 * Money.scale))
+        // The control totals keep each amount's sign as the export wrote it, so they add up:
+        // the refund written 30 counts +30 in read and in accepted.
+        #expect(l.amountsBalance && l.accepted.byCurrency["CNY"] == l.read.byCurrency["CNY"]! - Money(units: 15 * Money.scale))
         #expect(data.histories[0].purchaseDays(after: Day(iso: "2000-01-01")!, through: Day(iso: "2030-01-01")!) == 2)
     }
 
@@ -160,12 +163,75 @@ func clean(_ path: String, threads: Int = 1) throws -> CleanData {
         #expect(l.rejectsByReason == [.duplicateConflict: 5])
         #expect(data.rejects.map(\.line) == [5, 6, 7, 10, 11])
         #expect(data.rejects.allSatisfy { !$0.raw.isEmpty })
-        #expect(l.rowsAccepted == 5 && l.balances)
+        #expect(l.rowsAccepted == 5 && l.balances && l.amountsBalance)
         #expect(l.rejected.base == Money(units: 31 * Money.scale) && l.merged.base == Money(units: 10 * Money.scale))
         #expect(data.histories.map(\.accountId) == ["A", "C", "E"])
         let asOf = try #require(data.histories[2].points.days.last.map { Day(ordinal: $0) })
         #expect(data.histories[2].paid(through: asOf) == Money(units: 3 * Money.scale))
         #expect(l.accepted.base == Money(units: 35 * Money.scale))
+    }
+
+    /// Merged duplicates are taken back with the amounts they were counted with: in foreign
+    /// currencies at dated and undated rates that round, as refunds and cancelled lines, with
+    /// costs. Cleaning a file with later copies of some rows (written differently, as exports
+    /// do) must give what cleaning the file without them gives.
+    @Test(arguments: [1, 2])
+    func mergingDuplicatesGivesWhatTheFileWithoutThemGives(threads: Int) throws {
+        var random = RandomSource(seed: 11)
+        let header = "txn_id,account_id,date,amount,currency,status,cost\n"
+        var lines: [String] = [], copies: [(at: Int, line: String)] = []
+        for i in 0..<2_000 {
+            let units = Int(random.next() % 500_000) + 1
+            let amount = "\(units / 100).\(String(format: "%02d", units % 100))"
+            let day = String(format: "2024-%02d-%02d", Int(random.next() % 12) + 1, Int(random.next() % 28) + 1)
+            let currency = ["CNY", "EUR", "USD"][Int(random.next() % 3)]
+            let status = ["paid", "paid", "refund", "cancelled"][Int(random.next() % 4)]
+            let line = "T\(i),A\(random.next() % 40),\(day),\(amount),\(currency),\(status),\(units / 300).\(units % 10)"
+            lines.append(line)
+            // A later copy of one row in five, its amount written with a thousands separator
+            // and spaces.
+            if random.next() % 5 == 0 {
+                let written = units >= 100_000 ? "\"\(units / 100_000),\(String(format: "%03d", (units / 100) % 1000)).\(String(format: "%02d", units % 100))\"" : " \(amount) "
+                copies.append((i + Int(random.next() % 500), line.replacingOccurrences(of: ",\(amount),", with: ",\(written),")))
+            }
+        }
+        var withCopies = lines
+        for copy in copies.reversed() { withCopies.insert(copy.line, at: min(copy.at + 1, withCopies.count)) }
+        let fx = "currency,rate,valid_from\nEUR,7.83456789,\nEUR,7.91234567,2024-06-01\nUSD,7.12345678,\n"
+        func run(_ rows: [String], dedupe: String) throws -> CleanData {
+            let dir = temporaryFolder()
+            write(header + rows.joined(separator: "\n") + "\n", to: dir.appendingPathComponent("tx.csv"))
+            write(fx, to: dir.appendingPathComponent("fx.csv"))
+            let path = write("""
+                name: t
+                as_of: 2024-12-31
+                base_currency: CNY
+                output: out
+                inputs:
+                  transactions:
+                    path: tx.csv
+                    dedupe: \(dedupe)
+                    columns: { txn_id: txn_id, account_id: account_id, date: date, amount: amount, currency: currency, status: status, cost: cost }
+                  fx_rates: { path: fx.csv, columns: { currency: currency, rate: rate, valid_from: valid_from } }
+                """, to: dir.appendingPathComponent("p.yaml"))
+            return try clean(path, threads: threads)
+        }
+        let merged = try run(withCopies, dedupe: "txn_id"), plain = try run(lines, dedupe: "none")
+        let m = merged.ledgers[.transactions]!, p = plain.ledgers[.transactions]!
+        #expect(m.duplicatesMerged == copies.count && m.rowsRejected == 0 && m.balances && m.amountsBalance)
+        #expect(m.rowsAccepted == p.rowsAccepted && m.accepted == p.accepted)
+        #expect(m.paidBase == p.paidBase && m.refundedBase == p.refundedBase && m.cancelledBase == p.cancelledBase)
+        #expect(m.paidLines == p.paidLines && m.refundLines == p.refundLines && m.cancelledLines == p.cancelledLines)
+        #expect(m.netRevenueByDay == p.netRevenueByDay)
+        #expect(p.amountsBalance)
+        #expect(merged.histories.map(\.accountId) == plain.histories.map(\.accountId))
+        let start = Day(iso: "2024-01-01")!, asOf = Day(iso: "2024-12-31")!
+        for (a, b) in zip(merged.histories, plain.histories) {
+            #expect(a.paid(through: asOf) == b.paid(through: asOf) && a.refunded(through: asOf) == b.refunded(through: asOf))
+            #expect(a.cost(through: asOf) == b.cost(through: asOf) && a.firstPurchaseDayNet == b.firstPurchaseDayNet)
+            #expect(a.purchaseDayList(after: start, through: asOf) == b.purchaseDayList(after: start, through: asOf))
+            #expect(a.purchaseDayNet(through: asOf) == b.purchaseDayNet(through: asOf))
+        }
     }
 
     @Test func idsAreStringsComparedAfterTrimming() throws {

@@ -157,7 +157,7 @@ public enum CleanStage {
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
             var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs))
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { try book.add($0) })
-            try book.resolveDuplicates()
+            try book.resolveDuplicates(threads: threads, base: cleaner.base)
             let file = try fileInfo(input, reader, digest)
             if !book.conflictedKeys.isEmpty {
                 // Second look at the rows of conflicting ids, to reject every one of them.

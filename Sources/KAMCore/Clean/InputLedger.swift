@@ -108,6 +108,15 @@ public struct InputLedger: Sendable {
     /// The identity every input must satisfy.
     public var balances: Bool { rowsRead == rowsAccepted + rowsRejected + duplicatesMerged + excludedAfterAsOf }
 
+    /// Whether the amount control totals add up as the rows do: read = accepted + rejected +
+    /// merged + excluded, in rows, per currency (as the export wrote the amounts) and in the
+    /// base currency.
+    public var amountsBalance: Bool {
+        var parts = accepted
+        for bucket in [rejected, merged, excluded] { parts.merge(bucket) }
+        return parts == read
+    }
+
     /// Net revenue accepted (paid − refunded), base currency.
     public var netRevenueBase: Money { paidBase - refundedBase }
 

@@ -145,8 +145,8 @@ struct TransactionBook {
             if row.keyed, let spill {
                 try spill.add(
                     DuplicateSpill.Entry(
-                        key: row.key, content: row.content, amount: row.amount, base: row.base, cost: row.cost, account: Int32(i),
-                        day: row.day, currency: currencies[Int(row.slot)], status: row.status))
+                        key: row.key, content: row.content, amount: row.amount, cost: row.cost, account: Int32(i), day: row.day,
+                        currency: currencies[Int(row.slot)], status: row.status))
             }
             accounts[i].add(row)
         }
@@ -162,31 +162,45 @@ struct TransactionBook {
     /// After the pass: a later row with the key of an earlier one is merged when its content is
     /// the same (or always, for `exact`) and taken back from its account; a key given with
     /// different content is a conflict, and every row with it is rejected (their accounts are
-    /// built again by ``settleConflicts(_:)``).
-    mutating func resolveDuplicates() throws {
+    /// built again by ``settleConflicts(_:)``). Partitions are looked at on `threads` threads
+    /// and their findings applied in partition order; `base` converts a row's amount again
+    /// (``TransactionCleaner/base(units:currency:day:status:)``).
+    mutating func resolveDuplicates(
+        threads: Int, base: (_ units: Int64, _ currency: String, _ day: Int32, _ status: TransactionStatus) -> Int64
+    ) throws {
         guard let spill else { return }
-        try spill.forEachPartition { entries in
+        let policy = self.policy
+        let findings = try spill.forEachPartition(threads: threads) { entries in
             // Each key's first row, how many rows it has and whether their contents differ.
             var groups = KeyGroups(capacity: entries.count)
             for (i, x) in entries.enumerated() { groups.add(key: x.key, content: x.content, index: i) }
+            var found: [(entry: DuplicateSpill.Entry, conflict: Bool)] = []
             for (i, x) in entries.enumerated() {
                 let group = groups[x.key]
                 guard group.rows > 1 else { continue }
-                let code = currencyCodes[Int(x.currency)]
-                let amount = Money(units: x.amount), base = Money(units: TransactionRows.signedBase(x.row))
                 if policy == .txnId && group.contentsDiffer {
-                    conflictedKeys.insert(x.key)
-                    conflictedAccounts.insert(x.account)
-                    tally.remove(x.row, currency: code)
-                    counts.rowsRejected += 1
-                    counts.rejectsByReason[.duplicateConflict, default: 0] += 1
-                    counts.rejected.add(amount, currency: code, base: base)
+                    found.append((x, true))
                 } else if i != group.first {
-                    tally.remove(x.row, currency: code)
-                    counts.duplicatesMerged += 1
-                    counts.merged.add(amount, currency: code, base: base)
-                    accounts[Int(x.account)].removeDuplicate(x.row)
+                    found.append((x, false))
                 }
+            }
+            return found
+        }
+        for (x, conflict) in findings.joined() {
+            let code = currencyCodes[Int(x.currency)]
+            let row = x.row(base: base(x.amount, code, x.day, x.status))
+            let amount = Money(units: x.amount), signedBase = Money(units: TransactionRows.signedBase(row))
+            tally.remove(row, currency: code)
+            if conflict {
+                conflictedKeys.insert(x.key)
+                conflictedAccounts.insert(x.account)
+                counts.rowsRejected += 1
+                counts.rejectsByReason[.duplicateConflict, default: 0] += 1
+                counts.rejected.add(amount, currency: code, base: signedBase)
+            } else {
+                counts.duplicatesMerged += 1
+                counts.merged.add(amount, currency: code, base: signedBase)
+                accounts[Int(x.account)].removeDuplicate(row)
             }
         }
     }

@@ -37,6 +37,17 @@ final class TransactionCleaner: Sendable {
         var tally = AcceptedTally()
     }
 
+    /// An accepted row's ``TransactionRows/Row/base`` from its amount (as the export wrote it),
+    /// currency, day and status, converted again as ``normalise(_:settling:)`` converted it: at
+    /// the row's day when the rates carry dates, else at `as_of`.
+    func base(units: Int64, currency: String, day: Int32, status: TransactionStatus) -> Int64 {
+        guard let rate = fx.rate(for: currency, on: fx.hasDatedRates ? Day(ordinal: day) : asOf) else {
+            preconditionFailure("an accepted row's currency \(currency) has a rate")
+        }
+        let converted = Money(units: units).converted(at: rate)
+        return (status == .refund ? -converted.magnitude : converted).units
+    }
+
     /// What the second look at conflicting duplicates reads: the rows with those keys (with
     /// their raw text, for the rejects file) and every row of the accounts whose history must
     /// be built again without them.
@@ -193,10 +204,9 @@ final class TransactionCleaner: Sendable {
                 excluded.add(slot: currencySlot, units: amount.units, base: converted.units)
                 continue
             }
-            let written = status == .refund ? -amount.magnitude : amount
             let signedBase = status == .refund ? -converted.magnitude : converted
             var row = TransactionRows.Row(
-                accountHash: RowHash.of(field: accountId), day: day.ordinal, status: status, amount: written.units,
+                accountHash: RowHash.of(field: accountId), day: day.ordinal, status: status, amount: amount.units,
                 slot: Int32(currencySlot), base: signedBase.units, cost: baseCost?.units ?? TransactionRows.noCost,
                 line: table.line(i))
             switch dedupe {
@@ -212,7 +222,8 @@ final class TransactionCleaner: Sendable {
                     content.addField(accountId)
                     content.add(Int64(day.ordinal))
                     content.add(status.rawValue)
-                    content.add(written.units)
+                    // The amount as meant (a refund negative whichever sign the export gave it).
+                    content.add(status == .refund ? -amount.magnitude.units : amount.units)
                     content.add(codeHashes[currencySlot])
                     content.add(baseCost?.units ?? Int64.min)
                     row.content = content.value
@@ -250,7 +261,8 @@ struct TransactionRows: Sendable {
         var accountHash: UInt64
         var day: Int32
         var status: TransactionStatus
-        /// As written, in units of ``currencies``[`slot`] (refunds negative whatever the export's sign).
+        /// As the export wrote it (its sign too), in units of ``currencies``[`slot`]: what the
+        /// amount control totals add up, so that read = accepted + rejected + merged + excluded.
         var amount: Int64
         var slot: Int32
         /// Net revenue in base-currency units: paid positive, refund negative, cancelled as written.

@@ -35,9 +35,15 @@ enum Manifest {
                 (
                     "control_totals",
                     .object([
-                        ("currency_note", .string("amounts as written per currency; base = converted to \(config.baseCurrency)")),
+                        (
+                            "currency_note",
+                            .string(
+                                "amounts per currency as the export wrote them (a refund with the sign it was given); base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of"
+                            )
+                        ),
                         ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
                         ("duplicates_merged", control(ledger.merged)), ("excluded_after_as_of", control(ledger.excluded)),
+                        ("reconciles", .bool(ledger.amountsBalance)),
                     ])
                 ),
                 (
