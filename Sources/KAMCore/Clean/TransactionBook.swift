@@ -180,7 +180,7 @@ struct TransactionBook {
                 guard group.rows > 1 else { continue }
                 if policy == .txnId && group.contentsDiffer {
                     found.append((x, true))
-                } else if i != group.first {
+                } else if i != Int(group.first) {
                     found.append((x, false))
                 }
             }
@@ -336,46 +336,43 @@ struct AccountInterner {
 }
 
 /// Open-addressing table from a duplicate key to its first row, its number of rows and whether
-/// their contents differ (one partition of a ``DuplicateSpill`` at a time).
+/// their contents differ (one partition of a ``DuplicateSpill`` at a time): one 32-byte slot
+/// per key, at most two thirds full.
 struct KeyGroups {
     struct Group {
-        var first: Int
-        var rows: Int
-        var content: UInt64
-        var contentsDiffer: Bool
+        var key: UInt64 = 0
+        var content: UInt64 = 0
+        var first: Int32 = 0
+        /// 0 for an empty slot.
+        var rows: Int32 = 0
+        var contentsDiffer = false
     }
 
-    private var keys: [UInt64]
-    private var groups: [Group]
-    private var used: [Bool]
+    private var slots: [Group]
 
     init(capacity: Int) {
-        var slots = 16
-        while slots < capacity * 2 { slots *= 2 }
-        keys = Array(repeating: 0, count: slots)
-        groups = Array(repeating: Group(first: 0, rows: 0, content: 0, contentsDiffer: false), count: slots)
-        used = Array(repeating: false, count: slots)
+        var count = 16
+        while count * 2 < capacity * 3 { count *= 2 }
+        slots = Array(repeating: Group(), count: count)
     }
 
     private func slot(_ key: UInt64) -> Int {
-        let mask = keys.count - 1
+        let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        while used[s] && keys[s] != key { s = (s + 1) & mask }
+        while slots[s].rows != 0 && slots[s].key != key { s = (s + 1) & mask }
         return s
     }
 
     /// Adds row `index` (rows must come in file order; at most `capacity` keys).
     mutating func add(key: UInt64, content: UInt64, index: Int) {
         let s = slot(key)
-        if used[s] {
-            groups[s].rows += 1
-            if groups[s].content != content { groups[s].contentsDiffer = true }
+        if slots[s].rows != 0 {
+            slots[s].rows += 1
+            if slots[s].content != content { slots[s].contentsDiffer = true }
         } else {
-            used[s] = true
-            keys[s] = key
-            groups[s] = Group(first: index, rows: 1, content: content, contentsDiffer: false)
+            slots[s] = Group(key: key, content: content, first: Int32(index), rows: 1)
         }
     }
 
-    subscript(key: UInt64) -> Group { groups[slot(key)] }
+    subscript(key: UInt64) -> Group { slots[slot(key)] }
 }
