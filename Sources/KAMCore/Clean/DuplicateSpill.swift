@@ -96,9 +96,9 @@ final class DuplicateSpill {
         filled[p] = 0
     }
 
-    /// Calls `body` with each partition's entries in file order, `threads` partitions at a
-    /// time, and returns what it returns in partition order. Memory holds at most `threads`
-    /// partitions.
+    /// Calls `body` with each partition's entries in file order and returns what it returns,
+    /// in partition order. With more than one thread the partitions are read on Dispatch's
+    /// pool, so memory holds at most one partition per core (one in all with `threads` 1).
     func forEachPartition<T: Sendable>(threads: Int, _ body: @Sendable ([Entry]) -> T) throws -> [T] {
         let layout = Layout(descriptor: descriptor, path: path, pages: pages, pending: pending, filled: filled)
         let results = try parallelMap(Self.partitionCount, threads: threads) { p in body(try layout.entries(p)) }

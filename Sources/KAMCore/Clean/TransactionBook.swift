@@ -162,8 +162,9 @@ struct TransactionBook {
     /// After the pass: a later row with the key of an earlier one is merged when its content is
     /// the same (or always, for `exact`) and taken back from its account; a key given with
     /// different content is a conflict, and every row with it is rejected (their accounts are
-    /// built again by ``settleConflicts(_:)``). Partitions are looked at on `threads` threads
-    /// and their findings applied in partition order; `base` converts a row's amount again
+    /// built again by ``settleConflicts(_:)``). Partitions are looked at in parallel (unless
+    /// `threads` is 1) and their findings applied in partition order, so the result does not
+    /// depend on the thread count; `base` converts a row's amount again
     /// (``TransactionCleaner/base(units:currency:day:status:)``).
     mutating func resolveDuplicates(
         threads: Int, base: (_ units: Int64, _ currency: String, _ day: Int32, _ status: TransactionStatus) -> Int64
