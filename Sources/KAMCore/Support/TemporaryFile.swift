@@ -22,21 +22,21 @@ enum TemporaryFile {
 
     /// Writes all of `bytes` at `offset`; false on an error (`errno` says which).
     static func write(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            done += n
-        }
-        return true
+        whole(bytes.count) { done in pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
     }
 
     /// Fills all of `buffer` from `offset`; false on an error or at the end of the file.
     static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+        whole(buffer.count) { done in pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done)) }
+    }
+
+    /// Repeats `transfer` (a `pwrite` or `pread` of what remains after `done` bytes) until
+    /// `count` bytes have moved, again after an interrupted call; false when a call fails or
+    /// moves nothing.
+    private static func whole(_ count: Int, _ transfer: (_ done: Int) -> Int) -> Bool {
         var done = 0
-        while done < buffer.count {
-            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        while done < count {
+            let n = transfer(done)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
             done += n
