@@ -44,6 +44,10 @@ public struct Money: Sendable, Hashable, Comparable, Codable, AdditiveArithmetic
         return s
     }
 
+    /// The amount as a line of `status` means it: a refund negative whichever sign the export
+    /// gave it, anything else as written.
+    func meant(by status: TransactionStatus) -> Money { status == .refund ? -magnitude : self }
+
     /// Converts at `rate` (units of base per unit, held at 1e-8), rounding half to even.
     public func converted(at rate: FXRate) -> Money {
         if rate.nanoUnits == FXRate.scale { return self }

@@ -44,8 +44,7 @@ final class TransactionCleaner: Sendable {
         guard let rate = fx.rate(for: currency, on: fx.hasDatedRates ? Day(ordinal: day) : asOf) else {
             preconditionFailure("an accepted row's currency \(currency) has a rate")
         }
-        let converted = Money(units: units).converted(at: rate)
-        return (status == .refund ? -converted.magnitude : converted).units
+        return Money(units: units).converted(at: rate).meant(by: status).units
     }
 
     /// What the second look at conflicting duplicates reads: the rows with those keys (with
@@ -204,7 +203,7 @@ final class TransactionCleaner: Sendable {
                 excluded.add(slot: currencySlot, units: amount.units, base: converted.units)
                 continue
             }
-            let signedBase = status == .refund ? -converted.magnitude : converted
+            let signedBase = converted.meant(by: status)
             var row = TransactionRows.Row(
                 accountHash: RowHash.of(field: accountId), day: day.ordinal, status: status, amount: amount.units,
                 slot: Int32(currencySlot), base: signedBase.units, cost: baseCost?.units ?? TransactionRows.noCost,
@@ -222,8 +221,7 @@ final class TransactionCleaner: Sendable {
                     content.addField(accountId)
                     content.add(Int64(day.ordinal))
                     content.add(status.rawValue)
-                    // The amount as meant (a refund negative whichever sign the export gave it).
-                    content.add(status == .refund ? -amount.magnitude.units : amount.units)
+                    content.add(amount.meant(by: status).units)
                     content.add(codeHashes[currencySlot])
                     content.add(baseCost?.units ?? Int64.min)
                     row.content = content.value
