@@ -56,6 +56,60 @@ import Testing
         #expect(AmountParser(decimalComma: false).parse(text) == nil)
     }
 
+    /// The one-pass shortcut for plain amounts (`75.90`, `3,137.49`) gives the full rules'
+    /// answer on every text: random texts of digits, separators, signs and spaces, both ways
+    /// round for the decimal comma.
+    @Test(arguments: [false, true])
+    func shortcutForPlainAmountsAgreesWithTheRules(decimalComma: Bool) {
+        let parser = AmountParser(decimalComma: decimalComma)
+        let alphabet = Array("0123456789012345678901234567890,.,. -".utf8)
+        var generator = RandomSource(seed: 7)
+        var plain = 0
+        for _ in 0..<200_000 {
+            let count = Int(generator.next() % 18) + 1
+            var text = (0..<count).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            // Half of them shaped like amounts: digits in groups of three, a point, decimals.
+            if generator.next() % 2 == 0 {
+                let groups = Int(generator.next() % 5)
+                var shaped = Array(String(generator.next() % 1000).utf8)
+                for _ in 0..<groups { shaped += [decimalComma ? 0x2E : 0x2C] + Array(String(format: "%03d", Int(generator.next() % 1000)).utf8) }
+                if generator.next() % 2 == 0 { shaped += [decimalComma ? 0x2C : 0x2E] + text.filter { $0 >= 0x30 && $0 <= 0x39 }.prefix(5) }
+                text = shaped
+            }
+            let answer = text.withUnsafeBufferPointer { parser.parse($0) }
+            let rules = text.withUnsafeBufferPointer { parser.parseByRules($0) }
+            #expect(answer == rules, "\(String(decoding: text, as: UTF8.self))")
+            if answer != nil { plain += 1 }
+        }
+        // The shaped half mostly parses: the comparison covered the shortcut's own cases.
+        #expect(plain > 50_000)
+    }
+
+    /// A batch's memo of dates answers as the parser does: texts seen again, texts that take
+    /// over a slot (thousands of distinct ones; a small table too, where they collide all the
+    /// time), unreadable ones, and ones too long to keep.
+    @Test(arguments: [12, 3])
+    func dayMemoGivesTheParsersAnswer(slotBits: Int) {
+        let parser = DateParser(formats: ["yyyy-MM-dd", "dd/MM/yyyy"], excelSerialDates: false)
+        var memo = DayMemo(slotBits: slotBits)
+        var generator = RandomSource(seed: 11)
+        var days = 0
+        for _ in 0..<60_000 {
+            let y = 2000 + Int(generator.next() % 30), m = Int(generator.next() % 13), d = Int(generator.next() % 32)
+            var text: String
+            switch generator.next() % 4 {
+            case 0: text = String(format: "%04d-%02d-%02d", y, m, d)
+            case 1: text = String(format: "%02d/%02d/%04d", d, m, y)
+            case 2: text = String(format: "%04d-%02d-%02d 10:00:00", y, m, d)
+            default: text = String(format: "%04d-%d-%02d", y, m, d)
+            }
+            let (memoised, parsed) = text.withUTF8 { (memo.day($0, parser), parser.parse($0)) }
+            #expect(memoised == parsed, "\(text)")
+            if parsed != nil { days += 1 }
+        }
+        #expect(days > 30_000)
+    }
+
     @Test func moneyRoundsHalfToEvenAtTwoDecimals() {
         #expect(Money(units: 12_345).formatted == "1.23")  // 1.2345 → 1.23 (4 < 5)
         #expect(Money(units: 12_350).formatted == "1.24")  // 1.235 → 1.24 (tie, 3 is odd)

@@ -11,6 +11,12 @@ public struct AmountParser: Sendable {
 
     public func parse(_ raw: UnsafeBufferPointer<UInt8>) -> Money? {
         if let plain = plainDecimal(raw) { return plain }
+        return parseByRules(raw)
+    }
+
+    /// The full rules, without the one-pass shortcut for common amounts (which must never
+    /// give another answer: a test compares the two).
+    func parseByRules(_ raw: UnsafeBufferPointer<UInt8>) -> Money? {
         let s = trimmed(raw)
         if s.isEmpty { return nil }
         if s.allSatisfy({ $0 < 0x80 }) { return parseASCII(s) }
@@ -38,11 +44,14 @@ public struct AmountParser: Sendable {
         return s.withUTF8 { parse($0) }
     }
 
-    /// The common case, digits with at most four decimals and nothing else (`1234`, `75.90`),
-    /// read in one pass; nil sends everything else to the full rules (never a different answer).
+    /// The common cases, digits with at most four decimals and nothing else (`1234`, `75.90`),
+    /// or with thousands separators in the rules' own groups (`3,137.49`: one to three digits,
+    /// then groups of exactly three), read in one pass; nil sends everything else to the full
+    /// rules (never a different answer).
     @inline(__always)
     private func plainDecimal(_ s: UnsafeBufferPointer<UInt8>) -> Money? {
         let n = s.count
+        let point = decimalComma ? UInt8(ascii: ",") : UInt8(ascii: "."), group = decimalComma ? UInt8(ascii: ".") : UInt8(ascii: ",")
         var i = 0
         var integer: Int64 = 0
         while i < n {
@@ -53,9 +62,24 @@ public struct AmountParser: Sendable {
         }
         // Up to 14 integer digits cannot overflow; longer ones take the checked path.
         guard i > 0, i <= 14 else { return nil }
+        if i < n && s[i] == group {
+            guard i <= 3 else { return nil }
+            var digits = i
+            while i < n && s[i] == group {
+                guard i + 3 < n, digits <= 11 else { return nil }
+                let a = s[i + 1] &- 0x30, b = s[i + 2] &- 0x30, c = s[i + 3] &- 0x30
+                guard a < 10, b < 10, c < 10 else { return nil }
+                integer = integer &* 1000 &+ Int64(a) &* 100 &+ Int64(b) &* 10 &+ Int64(c)
+                digits += 3
+                i += 4
+            }
+            // After the last group: the end, or the decimal point (a digit would make a group
+            // of four).
+            guard i == n || s[i] == point else { return nil }
+        }
         if i == n { return Money(units: integer &* Money.scale) }
         let decimals = n - i - 1
-        guard s[i] == (decimalComma ? UInt8(ascii: ",") : UInt8(ascii: ".")), decimals >= 1, decimals <= 4 else { return nil }
+        guard s[i] == point, decimals >= 1, decimals <= 4 else { return nil }
         var fraction: Int64 = 0
         for k in (i + 1)..<n {
             let d = s[k] &- 0x30

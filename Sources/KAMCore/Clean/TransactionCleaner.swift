@@ -76,6 +76,7 @@ final class TransactionCleaner: Sendable {
         /// Each slot's currency code hashed once (a row's content hash takes it as one word).
         var codeHashes: [Int64] = []
         var statuses = ByteMemo<TransactionStatus?>()
+        var dayMemo = DayMemo()
         // Locals, so the loop does not read (and retain) them through `self` on every row.
         let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf, baseCurrency = self.baseCurrency
         let datedRates = fx.hasDatedRates, negativePaidIsRefund = config.negativePaidIsRefund, dedupe = config.dedupe
@@ -119,7 +120,7 @@ final class TransactionCleaner: Sendable {
                     currencyMemo.remember(code, currencySlot)
                 }
             }
-            let day = dates.parse(trimmed(table.field(i, cDate)))
+            let day = dayMemo.day(trimmed(table.field(i, cDate)), dates)
             let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], on: day ?? asOf) : rates[currencySlot]
             if let amount {
                 base = rate.map { amount.converted(at: $0) }
@@ -307,8 +308,10 @@ struct TransactionRows: Sendable {
         let n = accountId.count, at = idCount
         // Room grows by doubling (zeroed only as it is needed, within the reserved capacity).
         if at + n > idBytes.count { idBytes += repeatElement(0, count: max(idBytes.count, n + 64)) }
-        idBytes.withUnsafeMutableBufferPointer { bytes in
-            for k in 0..<n { bytes[at + k] = accountId[k] }
+        if n > 0 {
+            idBytes.withUnsafeMutableBufferPointer { bytes in
+                (bytes.baseAddress! + at).update(from: accountId.baseAddress!, count: n)
+            }
         }
         idCount = at + n
         var row = row
