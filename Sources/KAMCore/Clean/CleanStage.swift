@@ -54,6 +54,12 @@ public enum CleanStage {
     /// - Parameter cutoffs: the days the analysis stages will look at the histories as of;
     ///   by default as_of and the churn training cut (as_of − `churn.horizon_days`).
     public static func run(_ config: PipelineConfig, threads: Int, progress: Progress, cutoffs: [Day]? = nil) throws -> CleanData {
+        try run(config, threads: threads, progress: progress, cutoffs: cutoffs, sightingBits: KeySightings.defaultBlockBits)
+    }
+
+    /// - Parameter sightingBits: the size of the filter of keys seen (``KeySightings``); tests
+    ///   make it tiny, so that new keys often look seen.
+    static func run(_ config: PipelineConfig, threads: Int, progress: Progress, cutoffs: [Day]?, sightingBits: Int) throws -> CleanData {
         let cutoffs = cutoffs ?? [config.asOf, config.asOf - config.churn.horizonDays]
         var fx = FXTable(baseCurrency: config.baseCurrency, inline: config.fx)
         var ledgers: [InputKind: InputLedger] = [:]
@@ -91,7 +97,7 @@ public enum CleanStage {
         let table = fx
         let jobs: [InputKind] = [.transactions] + (config.inputs.accounts != nil ? [.accounts] : []) + (config.inputs.interactions != nil ? [.interactions] : [])
         let results = try parallelMap(jobs.count, threads: jobs.count) { i -> InputResult in
-            try ingest(jobs[i], config: config, fx: table, cutoffs: cutoffs, threads: threads, progress: progress)
+            try ingest(jobs[i], config: config, fx: table, cutoffs: cutoffs, threads: threads, progress: progress, sightingBits: sightingBits)
         }
         var histories: [AccountHistory] = []
         var interactions: [String: [InteractionRecord]] = [:]
@@ -146,7 +152,7 @@ public enum CleanStage {
     }
 
     static func ingest(
-        _ kind: InputKind, config: PipelineConfig, fx: FXTable, cutoffs: [Day], threads: Int, progress: Progress
+        _ kind: InputKind, config: PipelineConfig, fx: FXTable, cutoffs: [Day], threads: Int, progress: Progress, sightingBits: Int
     ) throws -> InputResult {
         let started = Date()
         var result: InputResult
@@ -155,7 +161,7 @@ public enum CleanStage {
             let input = config.inputs.transactions
             let (reader, columns, digest) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
-            var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs))
+            var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs), sightingBits: sightingBits)
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { try book.add($0) })
             try book.resolveDuplicates(threads: threads, base: cleaner.base)
             let file = try fileInfo(input, reader, digest)

@@ -1,3 +1,4 @@
+import CLibcsv
 import CSVIO
 import Foundation
 
@@ -7,45 +8,26 @@ import Foundation
     import Darwin
 #endif
 
-/// The keyed rows of a transactions pass (`dedupe: txn_id` or `exact`), set aside on disk by
-/// key so that finding duplicates takes memory that does not grow with the rows.
+/// Rows of a transactions pass (`dedupe: txn_id` or `exact`) set aside on disk by key, so that
+/// finding duplicates takes memory that does not grow with the rows.
 ///
 /// A duplicate must be recognised wherever in the file it comes, so one pass would have to
-/// remember every key. Instead each keyed row goes, with the values needed to take it back, to
-/// one of 1024 partitions by its key's hash; after the pass the partitions are read back
-/// (``forEachPartition(threads:_:)``), each a small fraction of the rows, in file order, and
-/// looked at in parallel. Partitions are buffered in memory (one 4 KiB page each, 4 MiB in
-/// all) and written as whole pages to one unlinked temporary file, so nothing is left behind,
-/// even by a crash. Many partitions keep the one read back small: 1/1024 of the keyed rows.
-final class DuplicateSpill {
-    /// One keyed row, 48 bytes. Its base-currency amount is not kept: it follows from the
-    /// amount, currency, day and status (the book converts it again for the rare row it takes
-    /// back).
-    struct Entry {
-        var key: UInt64
-        var content: UInt64
-        var amount: Int64
-        var cost: Int64
-        var account: Int32
-        var day: Int32
-        /// Index into the book's currency codes.
-        var currency: Int32
-        var status: TransactionStatus
-
-        func row(base: Int64) -> TransactionRows.Row {
-            TransactionRows.Row(
-                accountHash: 0, day: day, status: status, amount: amount, slot: currency, base: base, cost: cost, line: 0,
-                key: key, keyed: true, content: content)
-        }
-    }
-
-    static let partitionCount = 1024
-    /// A whole page: a write that covers its pages exactly spares the file system reading or
-    /// zeroing the rest of a page (which cost more than the write itself). A page holds 85
-    /// entries; its last 16 bytes are unused.
-    private static let pageBytes = 4096
-    private static let stride = MemoryLayout<Entry>.stride
-    private static let pageEntries = pageBytes / stride
+/// remember every key. Instead each entry goes to one of 1024 partitions by its key's hash;
+/// after the pass the partitions are read back (``Layout/entries(_:)``), each a small fraction
+/// of the entries, in file order. Partitions are buffered in memory (one 4 KiB page each,
+/// 4 MiB in all, touched only as entries come) and written as whole pages to one unlinked
+/// temporary file, so nothing is left behind, even by a crash. The book keeps two: every keyed
+/// row's key (``KeyEntry``, 16 bytes), and the few rows whose key may have been seen before,
+/// whole (``CandidateEntry``).
+final class DuplicateSpill<Entry> {
+    static var partitionCount: Int { 1024 }
+    private static var stride: Int { MemoryLayout<Entry>.stride }
+    /// Bytes a partition buffers before they are written: by default a whole 4 KiB page (a
+    /// write that covers its pages exactly spares the file system reading or zeroing the rest
+    /// of a page, which cost more than the write itself); less for a spill of few entries,
+    /// whose buffers would otherwise take 4 MiB as its entries spread over the partitions.
+    private let pageBytes: Int
+    private let pageEntries: Int
 
     /// Each partition's page being filled, side by side.
     private let pending: UnsafeMutableRawPointer
@@ -57,13 +39,15 @@ final class DuplicateSpill {
     private let path: String
     private var written = 0
 
-    init() throws {
-        precondition(Self.stride == 48 && _isPOD(Entry.self), "an entry is 48 plain bytes")
+    init(pageBytes: Int = 4096) throws {
+        self.pageBytes = pageBytes
+        pageEntries = pageBytes / Self.stride
+        precondition(pageEntries > 0 && _isPOD(Entry.self), "an entry is plain bytes, less than a page")
         (descriptor, path) = TemporaryFile.openUnlinked(prefix: "kam-duplicates")
         guard descriptor >= 0 else {
             throw CSVError.writeFailed(file: path, reason: "cannot create a temporary file: " + String(cString: strerror(errno)))
         }
-        pending = .allocate(byteCount: Self.partitionCount * Self.pageBytes, alignment: Self.pageBytes)
+        pending = .allocate(byteCount: Self.partitionCount * pageBytes, alignment: 4096)
         filled = .allocate(capacity: Self.partitionCount)
         filled.initialize(repeating: 0, count: Self.partitionCount)
         pages = Array(repeating: [], count: Self.partitionCount)
@@ -75,19 +59,22 @@ final class DuplicateSpill {
         filled.deallocate()
     }
 
-    private static func partition(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 54) }
+    /// The partition of a key (the same for every spill, so a partition of one meets the same
+    /// keys' entries in another).
+    static func partition(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 54) }
 
-    func add(_ entry: Entry) throws {
-        let p = Self.partition(entry.key)
+    @inline(__always)
+    func add(_ entry: Entry, key: UInt64) throws {
+        let p = Self.partition(key)
         let n = filled[p]
-        pending.storeBytes(of: entry, toByteOffset: p * Self.pageBytes + n * Self.stride, as: Entry.self)
+        pending.storeBytes(of: entry, toByteOffset: p * pageBytes + n * Self.stride, as: Entry.self)
         filled[p] = n + 1
-        if n + 1 == Self.pageEntries { try flush(p) }
+        if n + 1 == pageEntries { try flush(p) }
     }
 
     private func flush(_ p: Int) throws {
-        let bytes = UnsafeRawBufferPointer(start: pending + p * Self.pageBytes, count: Self.pageBytes)
-        guard TemporaryFile.write(descriptor, bytes, at: written * Self.pageBytes) else {
+        let bytes = UnsafeRawBufferPointer(start: pending + p * pageBytes, count: pageBytes)
+        guard TemporaryFile.write(descriptor, bytes, at: written * pageBytes) else {
             throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: " + String(cString: strerror(errno)))
         }
         guard written < Int(UInt32.max) else { throw CSVError.writeFailed(file: path, reason: "temporary file for duplicates: too large") }
@@ -96,33 +83,36 @@ final class DuplicateSpill {
         filled[p] = 0
     }
 
-    /// Calls `body` with each partition's entries in file order and returns what it returns,
-    /// in partition order. With more than one thread the partitions are read on Dispatch's
-    /// pool, so memory holds at most one partition per core (one in all with `threads` 1).
-    func forEachPartition<T: Sendable>(threads: Int, _ body: @Sendable ([Entry]) -> T) throws -> [T] {
-        let layout = Layout(descriptor: descriptor, path: path, pages: pages, pending: pending, filled: filled)
-        let results = try parallelMap(Self.partitionCount, threads: threads) { p in body(try layout.entries(p)) }
+    /// Where each partition's entries are, for reading them back from several threads while
+    /// nothing is added; valid until ``clear()``.
+    var layout: Layout {
+        Layout(descriptor: descriptor, path: path, pageBytes: pageBytes, pages: pages, pending: pending, filled: filled)
+    }
+
+    /// Forgets every entry (after the partitions were read).
+    func clear() {
         for p in 0..<Self.partitionCount {
             pages[p] = []
             filled[p] = 0
         }
-        return results
     }
 
-    /// Where each partition's entries are, for reading them back from several threads.
-    // @unchecked because the pending pages are only read, and only while forEachPartition
+    // @unchecked because the pending pages are only read, and only while the spill's owner
     // waits for the readers.
-    private struct Layout: @unchecked Sendable {
+    struct Layout: @unchecked Sendable {
         let descriptor: Int32
         let path: String
+        let pageBytes: Int
         let pages: [[UInt32]]
         let pending: UnsafeMutableRawPointer
         let filled: UnsafeMutablePointer<Int>
 
+        /// Partition `p`'s entries, in the order they were added.
         func entries(_ p: Int) throws -> [Entry] {
-            let tail = filled[p]
-            // One entry more than are read: each page is read whole, and its unused 16 bytes
-            // land where the next page's first entry goes (the last page's, in this slack).
+            let tail = filled[p], stride = DuplicateSpill.stride, pageEntries = pageBytes / stride
+            // One entry more than are read: each page is read whole, and its unused bytes (less
+            // than an entry) land where the next page's first entry goes (the last page's, in
+            // this slack).
             let capacity = pages[p].count * pageEntries + tail + 1
             return try [Entry](unsafeUninitializedCapacity: capacity) { buffer, count in
                 let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
@@ -137,6 +127,75 @@ final class DuplicateSpill {
                 (raw + count * stride).copyMemory(from: pending + p * pageBytes, byteCount: tail * stride)
                 count += tail
             }
+        }
+    }
+}
+
+/// One keyed row in the key spill, 16 bytes: its key, 32 bits of its content's hash (a later
+/// row with the same key and different content is a conflict; two different contents agree
+/// on these bits once in 2^32), and its account.
+struct KeyEntry {
+    var key: UInt64
+    var content: UInt32
+    var account: Int32
+}
+
+/// A keyed row whose key may have been seen before (``KeySightings``), kept whole, 48 bytes,
+/// and not yet added to its account: it is added, merged or rejected once the keys are known.
+/// Its base-currency amount is not kept: it follows from the amount, currency, day and status
+/// (the book converts it again).
+struct CandidateEntry {
+    var key: UInt64
+    var content: UInt64
+    var amount: Int64
+    var cost: Int64
+    var account: Int32
+    var day: Int32
+    /// Index into the book's currency codes.
+    var currency: Int32
+    var status: TransactionStatus
+
+    func row(base: Int64) -> TransactionRows.Row {
+        TransactionRows.Row(
+            accountHash: 0, day: day, status: status, amount: amount, slot: currency, base: base, cost: cost, line: 0,
+            key: key, keyed: true, content: content)
+    }
+}
+
+/// The keys seen so far in a pass, approximately: a blocked Bloom filter of 8 MiB (2^17
+/// blocks of 512 bits, four bits per key, all in one block, so a look-up touches one cache
+/// line). Its memory is the same whatever the rows.
+final class KeySightings {
+    static let defaultBlockBits = 17
+    private let blockBits: Int
+    private let words: UnsafeMutablePointer<UInt64>
+
+    /// 2^`blockBits` blocks of 64 bytes (tests make it tiny, so that new keys often look seen).
+    init(blockBits: Int = defaultBlockBits) {
+        precondition((0...30).contains(blockBits))
+        self.blockBits = blockBits
+        words = .allocate(capacity: 8 << blockBits)
+        words.initialize(repeating: 0, count: 8 << blockBits)
+    }
+
+    deinit { words.deallocate() }
+
+    /// Notes the keys of a batch's keyed rows, in order, and says of each row whether its key
+    /// may have been seen before (false for a row without a key): always true for a key seen
+    /// before; for a new key, rarely (after 5 million keys, about 1 in 250). The look-ups are
+    /// made in C (`kam_sightings_insert`), each block fetched ahead: the filter is far larger
+    /// than the caches.
+    func insert(keysOf rows: [TransactionRows.Row]) -> [Bool] {
+        typealias Row = TransactionRows.Row
+        return [Bool](unsafeUninitializedCapacity: rows.count) { seen, count in
+            rows.withUnsafeBytes { bytes in
+                seen.withMemoryRebound(to: UInt8.self) { seen in
+                    kam_sightings_insert(
+                        words, Int32(blockBits), bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), MemoryLayout<Row>.stride,
+                        MemoryLayout<Row>.offset(of: \.key)!, MemoryLayout<Row>.offset(of: \.keyed)!, seen.baseAddress, rows.count)
+                }
+            }
+            count = rows.count
         }
     }
 }

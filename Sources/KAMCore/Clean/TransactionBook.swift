@@ -1,3 +1,5 @@
+import CSVIO
+
 /// What accepted rows add to an input's ledger. Batches tally their candidate rows in
 /// parallel; the book takes back the few that turn out to be duplicates.
 struct AcceptedTally: Sendable {
@@ -98,10 +100,11 @@ struct AcceptedTally: Sendable {
 /// the input's ledger.
 ///
 /// Fed batch by batch in file order. Memory grows with the accounts (and the calendar span of
-/// their purchase days), not with the rows. Every row is accumulated as it comes; keyed rows
-/// also go to a ``DuplicateSpill`` on disk, and after the pass ``resolveDuplicates()`` takes
-/// back the duplicates it finds there. Conflicting duplicates are settled
-/// (``settleConflicts(_:)``) from a second read of the rows concerned.
+/// their purchase days), not with the rows. With a dedupe policy, every keyed row's key goes to
+/// a ``DuplicateSpill`` on disk, and a row is added to its account at once unless its key may
+/// have been seen before (``KeySightings``); those few go to a second spill, whole, and after
+/// the pass ``resolveDuplicates(threads:base:)`` adds, merges or rejects them. Conflicting
+/// duplicates are settled (``settleConflicts(_:)``) from a second read of the rows concerned.
 struct TransactionBook {
     /// The ledger without the accepted rows' tally, which ``ledger`` adds when asked.
     private var counts = InputLedger(kind: .transactions)
@@ -115,17 +118,27 @@ struct TransactionBook {
     /// Currency codes of the keyed rows in the spill.
     private var currencyCodes: [String] = []
     private var currencyIndex: [String: Int32] = [:]
-    private let spill: DuplicateSpill?
+    private let dedupe: Dedupe?
     /// Keys given with different content; all their rows are rejected.
     private(set) var conflictedKeys: Set<UInt64> = []
     /// The accounts of rows with a conflicted key: built again when the conflicts are settled.
     private var conflictedAccounts: Set<Int32> = []
     private let policy: DedupePolicy
 
-    init(policy: DedupePolicy, points: CutoffPoints) throws {
+    /// What finding duplicates keeps during the pass.
+    private struct Dedupe {
+        let seen: KeySightings
+        let keys: DuplicateSpill<KeyEntry>
+        let candidates: DuplicateSpill<CandidateEntry>
+    }
+
+    init(policy: DedupePolicy, points: CutoffPoints, sightingBits: Int = KeySightings.defaultBlockBits) throws {
         self.policy = policy
         self.points = points
-        spill = policy == .none ? nil : try DuplicateSpill()
+        dedupe =
+            policy == .none
+            ? nil : Dedupe(
+                seen: KeySightings(blockBits: sightingBits), keys: try DuplicateSpill(), candidates: try DuplicateSpill(pageBytes: 1024))
     }
 
     mutating func add(_ batch: TransactionCleaner.Batch) throws {
@@ -138,15 +151,27 @@ struct TransactionBook {
         for reject in batch.rejects { addReject(reject) }
         let rows = batch.rows
         var currencies: [Int32] = []
-        if spill != nil { for code in rows.currencies { currencies.append(currency(code)) } }
+        var seen: [Bool] = []
+        // The spills, taken out once (not retained again for every row).
+        let keys = dedupe?.keys, candidates = dedupe?.candidates
+        if let dedupe {
+            for code in rows.currencies { currencies.append(currency(code)) }
+            seen = dedupe.seen.insert(keysOf: rows.rows)
+        }
         for r in 0..<rows.count {
             let row = rows.rows[r]
             let i = index(rows, r)
-            if row.keyed, let spill {
-                try spill.add(
-                    DuplicateSpill.Entry(
-                        key: row.key, content: row.content, amount: row.amount, cost: row.cost, account: Int32(i), day: row.day,
-                        currency: currencies[Int(row.slot)], status: row.status))
+            if row.keyed, let keys, let candidates {
+                try keys.add(KeyEntry(key: row.key, content: UInt32(truncatingIfNeeded: row.content), account: Int32(i)), key: row.key)
+                if seen[r] {
+                    // Perhaps a duplicate: added, merged or rejected once every key is known.
+                    try candidates.add(
+                        CandidateEntry(
+                            key: row.key, content: row.content, amount: row.amount, cost: row.cost, account: Int32(i), day: row.day,
+                            currency: currencies[Int(row.slot)], status: row.status),
+                        key: row.key)
+                    continue
+                }
             }
             accounts[i].add(row)
         }
@@ -159,51 +184,74 @@ struct TransactionBook {
         return Int32(currencyCodes.count - 1)
     }
 
-    /// After the pass: a later row with the key of an earlier one is merged when its content is
-    /// the same (or always, for `exact`) and taken back from its account; a key given with
-    /// different content is a conflict, and every row with it is rejected (their accounts are
-    /// built again by ``settleConflicts(_:)``). Partitions are looked at in parallel (unless
-    /// `threads` is 1) and their findings applied in partition order, so the result does not
-    /// depend on the thread count; `base` converts a row's amount again
+    /// After the pass, partition by partition: a key given with different content is a
+    /// conflict (its rows are counted and rejected by ``settleConflicts(_:)``, which builds
+    /// their accounts again); otherwise each set-aside row is the first with its key (its key
+    /// only looked seen: it is added to its account) or a later one, merged (or always, for
+    /// `exact`). A set-aside row is the first with its key when no row with that key went
+    /// straight to its account (such a row always comes first: every later one finds its key
+    /// seen) and no set-aside row with it came before. Partitions are looked at in parallel
+    /// (unless `threads` is 1) and their findings applied in partition order, so the result
+    /// does not depend on the thread count; `base` converts a row's amount again
     /// (``TransactionCleaner/base(units:currency:day:status:)``).
     mutating func resolveDuplicates(
         threads: Int, base: (_ units: Int64, _ currency: String, _ day: Int32, _ status: TransactionStatus) -> Int64
     ) throws {
-        guard let spill else { return }
+        guard let dedupe else { return }
         let policy = self.policy
-        let findings = try spill.forEachPartition(threads: threads) { entries in
-            // Each key's first row, how many rows it has and whether their contents differ.
-            var groups = KeyGroups(capacity: entries.count)
-            for (i, x) in entries.enumerated() { groups.add(key: x.key, content: x.content, index: i) }
-            var found: [(entry: DuplicateSpill.Entry, conflict: Bool)] = []
-            for (i, x) in entries.enumerated() {
+        let keys = dedupe.keys.layout, candidates = dedupe.candidates.layout
+        let findings = try parallelMap(DuplicateSpill<KeyEntry>.partitionCount, threads: threads) { p -> PartitionFindings in
+            var found = PartitionFindings()
+            // A key with more than one row has a set-aside row: only those keys are looked at.
+            let set = try candidates.entries(p)
+            guard !set.isEmpty else { return found }
+            var groups = KeyGroups(wanted: set.map(\.key))
+            let all = try keys.entries(p)
+            for x in all { groups.add(key: x.key, content: UInt64(x.content)) }
+            if policy == .txnId {
+                for x in all where groups.wants(x.key) && groups[x.key].contentsDiffer { found.conflicts.append((x.key, x.account)) }
+            }
+            // Set-aside rows per key, so that the rows of a key that went straight to an account are known.
+            var setAside: [UInt64: Int] = [:]
+            for x in set { setAside[x.key, default: 0] += 1 }
+            var firstTaken = Set<UInt64>()
+            for x in set {
                 let group = groups[x.key]
-                guard group.rows > 1 else { continue }
-                if policy == .txnId && group.contentsDiffer {
-                    found.append((x, true))
-                } else if i != Int(group.first) {
-                    found.append((x, false))
+                if group.contentsDiffer && policy == .txnId { continue }
+                let straight = Int(group.rows) - setAside[x.key, default: 0]
+                if straight == 0 && firstTaken.insert(x.key).inserted {
+                    found.kept.append(x)
+                } else {
+                    found.merged.append(x)
                 }
             }
             return found
         }
-        for (x, conflict) in findings.joined() {
-            let code = currencyCodes[Int(x.currency)]
-            let row = x.row(base: base(x.amount, code, x.day, x.status))
-            let amount = Money(units: x.amount), signedBase = Money(units: TransactionRows.signedBase(row))
-            tally.remove(row, currency: code)
-            if conflict {
-                conflictedKeys.insert(x.key)
-                conflictedAccounts.insert(x.account)
-                counts.rowsRejected += 1
-                counts.rejectsByReason[.duplicateConflict, default: 0] += 1
-                counts.rejected.add(amount, currency: code, base: signedBase)
-            } else {
+        dedupe.keys.clear()
+        dedupe.candidates.clear()
+        for partition in findings {
+            for (key, account) in partition.conflicts {
+                conflictedKeys.insert(key)
+                conflictedAccounts.insert(account)
+            }
+            for x in partition.kept {
+                accounts[Int(x.account)].add(x.row(base: base(x.amount, currencyCodes[Int(x.currency)], x.day, x.status)))
+            }
+            for x in partition.merged {
+                let code = currencyCodes[Int(x.currency)]
+                let row = x.row(base: base(x.amount, code, x.day, x.status))
+                tally.remove(row, currency: code)
                 counts.duplicatesMerged += 1
-                counts.merged.add(amount, currency: code, base: signedBase)
-                accounts[Int(x.account)].removeDuplicate(row)
+                counts.merged.add(Money(units: x.amount), currency: code, base: Money(units: TransactionRows.signedBase(row)))
             }
         }
+    }
+
+    /// What one partition's keys say of its set-aside rows.
+    private struct PartitionFindings: Sendable {
+        var conflicts: [(key: UInt64, account: Int32)] = []
+        var kept: [CandidateEntry] = []
+        var merged: [CandidateEntry] = []
     }
 
     /// What the second look at conflicts must read: the conflicting keys' rows, and every row
@@ -243,16 +291,22 @@ struct TransactionBook {
     }
 
     /// Second look, in file order, at the rows ``settleFilter`` names (read again from the
-    /// file, which gives the conflicting rows' raw text for the rejects file): the accounts
-    /// concerned are accumulated again without any row of a conflicting key and without later
-    /// duplicates. (The rows were counted by ``resolveDuplicates()``.)
+    /// file, which gives the conflicting rows' raw text for the rejects file): every row of a
+    /// conflicting key is counted as rejected and taken back from the accepted tally, and the
+    /// accounts concerned are accumulated again without any row of a conflicting key and
+    /// without later duplicates.
     mutating func settleConflicts(_ batches: [TransactionRows]) {
         let filter = settleFilter
         for rows in batches {
             for r in 0..<rows.count where rows.rows[r].keyed && conflictedKeys.contains(rows.rows[r].key) {
+                let row = rows.rows[r], code = rows.currencies[Int(row.slot)]
+                tally.remove(row, currency: code)
+                counts.rowsRejected += 1
+                counts.rejectsByReason[.duplicateConflict, default: 0] += 1
+                counts.rejected.add(Money(units: row.amount), currency: code, base: Money(units: TransactionRows.signedBase(row)))
                 conflictRejects.append(
                     Reject(
-                        source: .transactions, line: rows.rows[r].line, field: "txn_id", reason: .duplicateConflict,
+                        source: .transactions, line: row.line, field: "txn_id", reason: .duplicateConflict,
                         message: "another row has the same txn_id with different content; all are rejected", raw: rows.raws[r] ?? ""))
             }
         }
@@ -336,44 +390,57 @@ struct AccountInterner {
     }
 }
 
-/// Open-addressing table from a duplicate key to its first row, its number of rows and whether
-/// their contents differ (one partition of a ``DuplicateSpill`` at a time): one 32-byte slot
-/// per key, at most two thirds full.
+/// Open-addressing table from the duplicate keys of one partition that are looked at (the
+/// keys of its set-aside rows) to their number of rows and whether their contents differ: one
+/// 32-byte slot per key, at most two thirds full, so the key spill's entries run through it
+/// with one probe each.
 struct KeyGroups {
     struct Group {
         var key: UInt64 = 0
         var content: UInt64 = 0
-        var first: Int32 = 0
-        /// 0 for an empty slot.
         var rows: Int32 = 0
         var contentsDiffer = false
+        /// Whether the slot holds a key looked at (false: an empty slot).
+        var wanted = false
     }
 
     private var slots: [Group]
 
-    init(capacity: Int) {
+    init(wanted keys: [UInt64]) {
         var count = 16
-        while count * 2 < capacity * 3 { count *= 2 }
+        while count * 2 < keys.count * 3 { count *= 2 }
         slots = Array(repeating: Group(), count: count)
+        for key in keys {
+            let s = slot(key)
+            slots[s].key = key
+            slots[s].wanted = true
+        }
     }
 
+    @inline(__always)
     private func slot(_ key: UInt64) -> Int {
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        while slots[s].rows != 0 && slots[s].key != key { s = (s + 1) & mask }
+        while slots[s].wanted && slots[s].key != key { s = (s + 1) & mask }
         return s
     }
 
-    /// Adds row `index` (rows must come in file order; at most `capacity` keys).
-    mutating func add(key: UInt64, content: UInt64, index: Int) {
+    func wants(_ key: UInt64) -> Bool { slots[slot(key)].wanted }
+
+    /// Counts a row with `key` and `content` when its key is looked at (rows in file order).
+    @inline(__always)
+    mutating func add(key: UInt64, content: UInt64) {
         let s = slot(key)
+        guard slots[s].wanted else { return }
         if slots[s].rows != 0 {
             slots[s].rows += 1
             if slots[s].content != content { slots[s].contentsDiffer = true }
         } else {
-            slots[s] = Group(key: key, content: content, first: Int32(index), rows: 1)
+            slots[s].content = content
+            slots[s].rows = 1
         }
     }
 
+    /// The group of a key looked at.
     subscript(key: UInt64) -> Group { slots[slot(key)] }
 }
