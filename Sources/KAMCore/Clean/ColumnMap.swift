@@ -102,6 +102,7 @@ struct RowHash {
     }
 
     /// A field's bytes and a separator (the same as ``add(_:)-(String)`` of its text).
+    @inline(__always)
     mutating func addField(_ bytes: UnsafeBufferPointer<UInt8>) {
         add(bytes)
         mix(0x1F)
@@ -113,6 +114,7 @@ struct RowHash {
         mix(0x1F)
     }
 
+    @inline(__always)
     mutating func add(_ n: Int64) {
         mix(UInt64(bitPattern: n))
     }

@@ -150,31 +150,67 @@ struct TransactionBook {
         tally.merge(batch.tally)
         for reject in batch.rejects { addReject(reject) }
         let rows = batch.rows
-        var currencies: [Int32] = []
-        var seen: [Bool] = []
-        // The spills, taken out once (not retained again for every row).
-        let keys = dedupe?.keys, candidates = dedupe?.candidates
-        if let dedupe {
-            for code in rows.currencies { currencies.append(currency(code)) }
-            seen = dedupe.seen.insert(keysOf: rows.rows)
+        // Each row's account, in order (new accounts are added here, so that the accumulating
+        // below holds the accounts array once, with no new one to make room for).
+        let indices = rows.withRowsAndIds { rows, ids in
+            [Int32](unsafeUninitializedCapacity: rows.count) { indices, count in
+                var start = 0, previous = 0
+                for r in rows.indices {
+                    let end = Int(rows[r].idEnd)
+                    // Rows of one account often come together: the row before's id, compared
+                    // in place, spares the look-up.
+                    if r > 0, rows[r].accountHash == rows[r - 1].accountHash, end - start == start - previous,
+                        end == start || sameBytes(ids.baseAddress! + start, ids.baseAddress! + previous, end - start)
+                    {
+                        indices[r] = indices[r - 1]
+                    } else {
+                        indices[r] = Int32(account(hash: rows[r].accountHash, id: UnsafeBufferPointer(rebasing: ids[start..<end])))
+                    }
+                    (previous, start) = (start, end)
+                }
+                count = rows.count
+            }
         }
-        for r in 0..<rows.count {
-            let row = rows.rows[r]
-            let i = index(rows, r)
-            if row.keyed, let keys, let candidates {
-                try keys.add(KeyEntry(key: row.key, content: UInt32(truncatingIfNeeded: row.content), account: Int32(i)), key: row.key)
-                if seen[r] {
-                    // Perhaps a duplicate: added, merged or rejected once every key is known.
-                    try candidates.add(
-                        CandidateEntry(
-                            key: row.key, content: row.content, amount: row.amount, cost: row.cost, account: Int32(i), day: row.day,
-                            currency: currencies[Int(row.slot)], status: row.status),
-                        key: row.key)
-                    continue
+        guard let dedupe else {
+            accounts.withUnsafeMutableBufferPointer { accounts in
+                rows.withRowsAndIds { rows, _ in
+                    for r in rows.indices { accounts[Int(indices[r])].add(rows[r]) }
                 }
             }
-            accounts[i].add(row)
+            return
         }
+        var currencies: [Int32] = []
+        for code in rows.currencies { currencies.append(currency(code)) }
+        let seen = dedupe.seen.insert(keysOf: rows.rows)
+        let keys = dedupe.keys, candidates = dedupe.candidates
+        try accounts.withUnsafeMutableBufferPointer { accounts in
+            try rows.withRowsAndIds { rows, _ in
+                for r in rows.indices {
+                    let row = rows[r], i = indices[r]
+                    if row.keyed {
+                        try keys.add(KeyEntry(key: row.key, content: UInt32(truncatingIfNeeded: row.content), account: i), key: row.key)
+                        if seen[r] {
+                            // Perhaps a duplicate: added, merged or rejected once every key is known.
+                            try candidates.add(
+                                CandidateEntry(
+                                    key: row.key, content: row.content, amount: row.amount, cost: row.cost, account: i, day: row.day,
+                                    currency: currencies[Int(row.slot)], status: row.status),
+                                key: row.key)
+                            continue
+                        }
+                    }
+                    accounts[Int(i)].add(row)
+                }
+            }
+        }
+    }
+
+    /// The index of the account with this id (and ``RowHash/of(field:)`` hash), adding it when
+    /// it is new.
+    private mutating func account(hash: UInt64, id: UnsafeBufferPointer<UInt8>) -> Int {
+        let (i, isNew) = ids.index(hash: hash, bytes: id)
+        if isNew { accounts.append(AccountHistory(accountId: ids.ids[i], points: points)) }
+        return i
     }
 
     private mutating func currency(_ code: String) -> Int32 {

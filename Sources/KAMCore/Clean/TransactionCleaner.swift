@@ -219,7 +219,7 @@ final class TransactionCleaner: Sendable {
                     row.keyed = true
                     // What a row with the same txn_id must equal to be a duplicate rather than a conflict.
                     var content = RowHash()
-                    content.addField(accountId)
+                    content.add(Int64(bitPattern: row.accountHash))
                     content.add(Int64(day.ordinal))
                     content.add(status.rawValue)
                     content.add(amount.meant(by: status).units)
@@ -317,6 +317,12 @@ struct TransactionRows: Sendable {
         var row = row
         row.idEnd = Int32(idCount)
         rows.append(row)
+    }
+
+    /// The rows and all their account ids' bytes (row `i`'s from the previous row's
+    /// ``Row/idEnd`` to its own), valid inside `body`.
+    func withRowsAndIds<R>(_ body: (UnsafeBufferPointer<Row>, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try rows.withUnsafeBufferPointer { rows in try idBytes.withUnsafeBufferPointer { try body(rows, $0) } }
     }
 
     /// The account id bytes of row `i`, valid inside `body`.
