@@ -178,20 +178,20 @@ final class TransactionCleaner: Sendable {
                 continue
             }
             var baseCost: Money?
-            if let text = text(cCost) {
+            if cCost != nil, let text = text(cCost) {
                 guard let c = amounts.parse(text) else {
                     reject(.badNumber, "cost", "'\(text)' is not an exact amount")
                     continue
                 }
                 baseCost = c.magnitude.converted(at: rate)
-            } else if let text = text(cMargin) {
+            } else if cMargin != nil, let text = text(cMargin) {
                 guard let m = amounts.parse(text) else {
                     reject(.badNumber, "margin", "'\(text)' is not an exact amount")
                     continue
                 }
                 baseCost = (amount.magnitude - m).converted(at: rate)
             }
-            if let text = text(cQuantity), Double(text) == nil {
+            if cQuantity != nil, let text = text(cQuantity), Double(text) == nil {
                 reject(.badNumber, "quantity", "'\(text)' is not a number")
                 continue
             }
