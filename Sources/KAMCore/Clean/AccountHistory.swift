@@ -99,38 +99,6 @@ public struct AccountHistory: Sendable, Hashable {
         }
     }
 
-    /// Takes back a row added earlier whose identical copy stays (a merged duplicate, found
-    /// after the pass). Exact: the copy keeps the day a purchase day (or not) and the first
-    /// purchase day where it was, so only the sums and where a refund was counted change.
-    mutating func removeDuplicate(_ row: TransactionRows.Row) {
-        let costed = row.cost != TransactionRows.noCost
-        let base = points.interval(of: row.day) * Self.fields
-        switch row.status {
-        case .paid:
-            sums[base + Self.paidField] -= row.base
-            sums[base + Self.costField] -= costed ? row.cost : 0
-            sums[base + Self.uncostedField] -= costed ? 0 : 1
-            if row.day == firstDay { firstDayPaid -= row.base }
-        case .refund:
-            let units = -row.base
-            sums[base + Self.refundedField] -= units
-            sums[base + Self.costField] -= costed ? -row.cost : 0
-            sums[base + Self.uncostedField] -= costed ? 0 : 1
-            guard units != 0 else { return }
-            if isPurchaseDay(row.day) {
-                sums[base + Self.purchaseRefundedField] -= units
-                if row.day == firstDay { firstDayRefunded -= units }
-            } else {
-                let i = pendingIndex(row.day)
-                precondition(i < pending.count && pending[i].day == row.day, "a duplicate refund must have been added")
-                pending[i].units -= units
-                if pending[i].units == 0 { pending.remove(at: i) }
-            }
-        case .cancelled:
-            break
-        }
-    }
-
     /// Adds a day's totals (any number of calls per day, in any order).
     public mutating func add(_ d: DayTotals) {
         accumulate(
