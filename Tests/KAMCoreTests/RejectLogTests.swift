@@ -1,6 +1,11 @@
+import Foundation
 import Testing
 
 @testable import KAMCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct RejectLogTests {
     static func reject(_ source: InputKind, _ line: Int, _ reason: RejectReason, raw: String = "") -> Reject {
@@ -24,6 +29,36 @@ import Testing
         #expect(ledger.all == expected)
         // A second read gives the same rows.
         #expect(ledger.all == expected)
+    }
+
+    /// A write that fails (a full disk) moves every row to memory, the rows already written
+    /// read back first: nothing is lost and the order stays. The log's file is made read-only
+    /// under it after its first write.
+    @Test func aFailedWriteMovesEveryRowToMemory() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kam-rejects-test-\(getpid())").path
+        let writable = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600), readOnly = open(path, O_RDONLY)
+        unlink(path)
+        try #require(writable >= 0 && readOnly >= 0)
+        let log = RejectLog(descriptor: writable)
+        var expected: [Reject] = []
+        func add(_ n: Int) {
+            for _ in 0..<n {
+                let r = Self.reject(.transactions, expected.count + 2, .badDate, raw: "C\(expected.count),\"长 note\",\(expected.count)")
+                expected.append(r)
+                log.append(r)
+            }
+        }
+        // More than the 1 MiB that is kept before a write.
+        add(30_000)
+        #expect(!log.keptInMemory)
+        // The same descriptor number now names the file opened read-only: the next write fails.
+        #expect(dup2(readOnly, writable) == writable)
+        close(readOnly)
+        add(30_000)
+        #expect(log.keptInMemory)
+        add(10)
+        #expect(log.count == expected.count)
+        #expect(RejectLedger([.transactions: [log]]).all == expected)
     }
 
     /// Sources come in code order, and within one the streams are merged by line, then

@@ -30,6 +30,14 @@ final class RejectLog: @unchecked Sendable {
         descriptor = TemporaryFile.openUnlinked(prefix: "kam-rejects").descriptor
     }
 
+    /// A log over an open file it now owns (tests give one whose writes start failing).
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// Whether the rows are in memory: no temporary file could be opened, or a write failed.
+    var keptInMemory: Bool { descriptor < 0 }
+
     deinit { if descriptor >= 0 { close(descriptor) } }
 
     func append(_ r: Reject) {
