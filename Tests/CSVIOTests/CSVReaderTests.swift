@@ -1,3 +1,4 @@
+import CLibcsv
 import Foundation
 import Synchronization
 import Testing
@@ -269,3 +270,43 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
     }
 }
 
+
+/// The SIGBUS handler the mapped reader installs: a mapped input cut short under a block being
+/// read faults, and the handler must say so and end the process with exit 1 (the run folder is
+/// written under a temporary name, so the previous outputs stay). Tried in a forked child,
+/// whose every step after the fork is a system call or the handler itself.
+@Suite struct SigbusTests {
+    @Test func aFileCutShortUnderItsMappingEndsTheRunWithExitOne() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kam-sigbus-\(getpid()).csv").path
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        try #require(fd >= 0)
+        unlink(path)
+        defer { close(fd) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        try #require(ftruncate(fd, off_t(4 * page)) == 0)
+        let mapped = mmap(nil, 4 * page, PROT_READ, MAP_SHARED, fd, 0)
+        try #require(mapped != MAP_FAILED && mapped != nil)
+        defer { munmap(mapped, 4 * page) }
+        var pipeEnds: [Int32] = [0, 0]
+        try #require(pipe(&pipeEnds) == 0)
+        let far = UnsafeRawPointer(mapped!).advanced(by: 3 * page)
+        let child = fork()
+        if child == 0 {
+            dup2(pipeEnds[1], 2)
+            kam_install_sigbus_handler()
+            _ = ftruncate(fd, 0)
+            let byte = far.load(as: UInt8.self)
+            _exit(byte == 0 ? 0 : 2)
+        }
+        close(pipeEnds[1])
+        try #require(child > 0)
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        var message = [UInt8](repeating: 0, count: 512)
+        let n = read(pipeEnds[0], &message, message.count)
+        close(pipeEnds[0])
+        // Exited (not killed by the signal), with status 1, saying what happened.
+        #expect(status & 0x7F == 0 && (status >> 8) & 0xFF == 1)
+        #expect(String(decoding: message.prefix(max(n, 0)), as: UTF8.self).contains("cut short"))
+    }
+}
