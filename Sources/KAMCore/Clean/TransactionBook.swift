@@ -245,17 +245,11 @@ struct TransactionBook {
             let all = try keys.entries(p)
             for x in all { groups.add(key: x.key, content: UInt64(x.content)) }
             if policy == .txnId {
-                for x in all where groups.wants(x.key) && groups[x.key].contentsDiffer { found.conflicts.append((x.key, x.account)) }
+                for x in all where groups[x.key].contentsDiffer { found.conflicts.append((x.key, x.account)) }
             }
-            // Set-aside rows per key, so that the rows of a key that went straight to an account are known.
-            var setAside: [UInt64: Int] = [:]
-            for x in set { setAside[x.key, default: 0] += 1 }
-            var firstTaken = Set<UInt64>()
             for x in set {
-                let group = groups[x.key]
-                if group.contentsDiffer && policy == .txnId { continue }
-                let straight = Int(group.rows) - setAside[x.key, default: 0]
-                if straight == 0 && firstTaken.insert(x.key).inserted {
+                if groups[x.key].contentsDiffer && policy == .txnId { continue }
+                if groups.takeFirst(x.key) {
                     found.kept.append(x)
                 } else {
                     found.merged.append(x)
@@ -427,21 +421,26 @@ struct AccountInterner {
 }
 
 /// Open-addressing table from the duplicate keys of one partition that are looked at (the
-/// keys of its set-aside rows) to their number of rows and whether their contents differ: one
-/// 32-byte slot per key, at most two thirds full, so the key spill's entries run through it
-/// with one probe each.
+/// keys of its set-aside rows) to their number of rows, how many of them were set aside, and
+/// whether their contents differ: one 32-byte slot per key, at most two thirds full, so the
+/// key spill's entries run through it with one probe each.
 struct KeyGroups {
     struct Group {
         var key: UInt64 = 0
         var content: UInt64 = 0
         var rows: Int32 = 0
+        /// Rows of the key that were set aside (the rest went straight to their account).
+        var setAside: Int32 = 0
         var contentsDiffer = false
         /// Whether the slot holds a key looked at (false: an empty slot).
         var wanted = false
+        /// Whether ``KeyGroups/takeFirst(_:)`` has answered true for the key.
+        var firstTaken = false
     }
 
     private var slots: [Group]
 
+    /// One entry per set-aside row (a key once per row with it).
     init(wanted keys: [UInt64]) {
         var count = 16
         while count * 2 < keys.count * 3 { count *= 2 }
@@ -450,6 +449,7 @@ struct KeyGroups {
             let s = slot(key)
             slots[s].key = key
             slots[s].wanted = true
+            slots[s].setAside += 1
         }
     }
 
@@ -460,8 +460,6 @@ struct KeyGroups {
         while slots[s].wanted && slots[s].key != key { s = (s + 1) & mask }
         return s
     }
-
-    func wants(_ key: UInt64) -> Bool { slots[slot(key)].wanted }
 
     /// Counts a row with `key` and `content` when its key is looked at (rows in file order).
     @inline(__always)
@@ -477,6 +475,16 @@ struct KeyGroups {
         }
     }
 
-    /// The group of a key looked at.
+    /// Whether a set-aside row of `key`, asked in file order, is the key's first row: no row of
+    /// the key went straight to its account (such a row always comes first, since every later
+    /// one finds its key seen), and no set-aside row of it was asked about before.
+    mutating func takeFirst(_ key: UInt64) -> Bool {
+        let s = slot(key)
+        guard slots[s].rows == slots[s].setAside, !slots[s].firstTaken else { return false }
+        slots[s].firstTaken = true
+        return true
+    }
+
+    /// The group of a key (an empty one, all zero, for a key not looked at).
     subscript(key: UInt64) -> Group { slots[slot(key)] }
 }
