@@ -154,19 +154,11 @@ struct TransactionBook {
         // below holds the accounts array once, with no new one to make room for).
         let indices = rows.withRowsAndIds { rows, ids in
             [Int32](unsafeUninitializedCapacity: rows.count) { indices, count in
-                var start = 0, previous = 0
+                var start = 0
                 for r in rows.indices {
                     let end = Int(rows[r].idEnd)
-                    // Rows of one account often come together: the row before's id, compared
-                    // in place, spares the look-up.
-                    if r > 0, rows[r].accountHash == rows[r - 1].accountHash, end - start == start - previous,
-                        end == start || sameBytes(ids.baseAddress! + start, ids.baseAddress! + previous, end - start)
-                    {
-                        indices[r] = indices[r - 1]
-                    } else {
-                        indices[r] = Int32(account(hash: rows[r].accountHash, id: UnsafeBufferPointer(rebasing: ids[start..<end])))
-                    }
-                    (previous, start) = (start, end)
+                    indices[r] = Int32(account(hash: rows[r].accountHash, id: UnsafeBufferPointer(rebasing: ids[start..<end])))
+                    start = end
                 }
                 count = rows.count
             }
@@ -207,6 +199,7 @@ struct TransactionBook {
 
     /// The index of the account with this id (and ``RowHash/of(field:)`` hash), adding it when
     /// it is new.
+    @inline(__always)
     private mutating func account(hash: UInt64, id: UnsafeBufferPointer<UInt8>) -> Int {
         let (i, isNew) = ids.index(hash: hash, bytes: id)
         if isNew { accounts.append(AccountHistory(accountId: ids.ids[i], points: points)) }
@@ -374,9 +367,16 @@ struct AccountInterner {
     private var slots = [Int32](repeating: 0, count: 1024)
     private var last = -1
 
-    /// The index of the id with these bytes and hash (``RowHash/of(field:)``), and whether it is new.
+    /// The index of the id with these bytes and hash (``RowHash/of(field:)``), and whether it is
+    /// new. The id asked for last is checked first, inlined into the caller: rows of one
+    /// account often come together.
+    @inline(__always)
     mutating func index(hash: UInt64, bytes id: UnsafeBufferPointer<UInt8>) -> (Int, isNew: Bool) {
         if last >= 0 && hashes[last] == hash && matches(last, id) { return (last, false) }
+        return find(hash: hash, bytes: id)
+    }
+
+    private mutating func find(hash: UInt64, bytes id: UnsafeBufferPointer<UInt8>) -> (Int, isNew: Bool) {
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: hash >> 7) & mask
         while slots[s] != 0 {
@@ -403,6 +403,7 @@ struct AccountInterner {
         return id.withUTF8 { index(hash: RowHash.of(field: $0), bytes: $0).0 }
     }
 
+    @inline(__always)
     private func matches(_ i: Int, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = i == 0 ? 0 : ends[i - 1]
         guard ends[i] - start == id.count else { return false }
