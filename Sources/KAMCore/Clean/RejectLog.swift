@@ -26,11 +26,12 @@ final class RejectLog: @unchecked Sendable {
     private var lastLine = Int.min
     private var lastReason = ""
 
-    init() {
-        descriptor = TemporaryFile.openUnlinked(prefix: "kam-rejects").descriptor
+    convenience init() {
+        self.init(descriptor: TemporaryFile.openUnlinked(prefix: "kam-rejects").descriptor)
     }
 
-    /// A log over an open file it now owns (tests give one whose writes start failing).
+    /// A log over an open file it now owns (-1: none, rows kept in memory; tests give one whose
+    /// writes start failing).
     init(descriptor: Int32) {
         self.descriptor = descriptor
     }
