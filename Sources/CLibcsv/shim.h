@@ -831,6 +831,9 @@ static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *
     c->lines_consumed = line;
 }
 
+/// Asks for the cache line at `p`, to be written soon (a hint: nothing is read or written).
+static inline void kam_prefetch_write(const void *p) { __builtin_prefetch(p, 1); }
+
 /// The keys' look-ups in a blocked Bloom filter of 2^`block_bits` blocks of eight words
 /// (four bits per key, in one block): for each of `count` records `stride` bytes apart, whose
 /// key (a 64-bit hash) lies at `key_offset` and whose "has a key" byte at `keyed_offset`, sets

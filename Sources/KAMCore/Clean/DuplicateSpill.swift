@@ -72,6 +72,15 @@ final class DuplicateSpill<Entry> {
         if n + 1 == pageEntries { try flush(p) }
     }
 
+    /// Fetches the place the next entry with this key goes (its partition's page, wherever it
+    /// is then filled to) into the cache ahead of ``add(_:key:)``: 1024 partitions' pages are
+    /// far larger than the caches, so each add would otherwise wait for its line.
+    @inline(__always)
+    func prefetch(key: UInt64) {
+        let p = Self.partition(key)
+        kam_prefetch_write(pending + p * pageBytes + filled[p] * Self.stride)
+    }
+
     private func flush(_ p: Int) throws {
         let bytes = UnsafeRawBufferPointer(start: pending + p * pageBytes, count: pageBytes)
         guard TemporaryFile.write(descriptor, bytes, at: written * pageBytes) else {
