@@ -270,7 +270,6 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
     }
 }
 
-
 /// The SIGBUS handler the mapped reader installs: a mapped input cut short under a block being
 /// read faults, and the handler must say so and end the process with exit 1 (the run folder is
 /// written under a temporary name, so the previous outputs stay). Tried in a forked child,

@@ -48,6 +48,12 @@ public struct FXTable: Sendable {
         return undated[currency]
     }
 
+    /// The rate a transaction dated `day` is converted at: its own day's rate when any rate
+    /// carries a date; otherwise each currency has one rate, looked up as of `asOf`.
+    func rate(for currency: String, transactionDay day: Day, asOf: Day) -> FXRate? {
+        rate(for: currency, on: hasDatedRates ? day : asOf)
+    }
+
     public var currencies: [String] { Array(Set(undated.keys).union(dated.keys).union([baseCurrency])).sorted() }
 
     /// A positive decimal with at most eight decimals (`7.1234`, `0.13895`).

@@ -38,10 +38,10 @@ final class TransactionCleaner: Sendable {
     }
 
     /// An accepted row's ``TransactionRows/Row/base`` from its amount (as the export wrote it),
-    /// currency, day and status, converted again as ``normalise(_:settling:)`` converted it: at
-    /// the row's day when the rates carry dates, else at `as_of`.
+    /// currency, day and status, converted again as ``normalise(_:settling:)`` converted it
+    /// (``FXTable/rate(for:transactionDay:asOf:)``).
     func base(units: Int64, currency: String, day: Int32, status: TransactionStatus) -> Int64 {
-        guard let rate = fx.rate(for: currency, on: fx.hasDatedRates ? Day(ordinal: day) : asOf) else {
+        guard let rate = fx.rate(for: currency, transactionDay: Day(ordinal: day), asOf: asOf) else {
             preconditionFailure("an accepted row's currency \(currency) has a rate")
         }
         return Money(units: units).converted(at: rate).meant(by: status).units
@@ -84,7 +84,8 @@ final class TransactionCleaner: Sendable {
         func slot(_ code: String) -> Int {
             if let s = slots[code] { return s }
             out.rows.currencies.append(code)
-            rates.append(datedRates ? nil : fx.rate(for: code, on: asOf))
+            // Without dated rates a code's rate is the same on every day: looked up once.
+            rates.append(datedRates ? nil : fx.rate(for: code, transactionDay: asOf, asOf: asOf))
             codeHashes.append(Int64(bitPattern: RowHash.of(code)))
             slots[code] = rates.count - 1
             return rates.count - 1
@@ -121,7 +122,7 @@ final class TransactionCleaner: Sendable {
                 }
             }
             let day = dayMemo.day(trimmed(table.field(i, cDate)), dates)
-            let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], on: day ?? asOf) : rates[currencySlot]
+            let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], transactionDay: day ?? asOf, asOf: asOf) : rates[currencySlot]
             if let amount {
                 base = rate.map { amount.converted(at: $0) }
                 read.add(slot: currencySlot, units: amount.units, base: base?.units)
@@ -255,8 +256,11 @@ struct TransactionRows: Sendable {
     /// ``Row/cost`` when no cost or margin column gave one.
     static let noCost = Int64.min
 
-    /// One row. The stored properties go from widest to narrowest, so a row takes 72 bytes,
-    /// not 88 (the rows of a batch go from a worker to the book through memory).
+    /// One accepted transaction line: the typed transaction record (DESIGN section 3) as the
+    /// book takes it, its account id kept in ``TransactionRows`` and its currency as a slot of
+    /// ``TransactionRows/currencies``. The stored properties go from widest to narrowest, so a
+    /// row takes 72 bytes, not 88 (the rows of a batch go from a worker to the book through
+    /// memory).
     struct Row: Sendable {
         /// ``RowHash`` of the account id (``RowHash/of(field:)``).
         var accountHash: UInt64
