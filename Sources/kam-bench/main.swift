@@ -23,6 +23,14 @@ func option(_ name: String) -> String? {
     return name == "--work" ? URL(fileURLWithPath: value).standardizedFileURL.path : value
 }
 
+/// User + system CPU seconds of this process (`RUSAGE_SELF`) or of its finished children.
+func cpuSeconds(_ who: __rusage_who) -> Double {
+    var usage = rusage()
+    getrusage(who.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func peakRSSMiB() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -98,7 +106,10 @@ func runChild(_ args: [String]) throws -> String {
     return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
-func baseline(_ exe: String, _ file: String) throws -> (bytes: Int, seconds: Double) {
+/// One run of the C loop: its bytes, its own timing, and its CPU seconds (the children's usage
+/// before and after; the bench runs one child at a time).
+func baseline(_ exe: String, _ file: String) throws -> (bytes: Int, seconds: Double, cpu: Double) {
+    let cpu0 = cpuSeconds(RUSAGE_CHILDREN)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = [file]
@@ -107,7 +118,7 @@ func baseline(_ exe: String, _ file: String) throws -> (bytes: Int, seconds: Dou
     try p.run()
     let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
     p.waitUntilExit()
-    return (Int(out[0])!, Double(out[1])!)
+    return (Int(out[0])!, Double(out[1])!, cpuSeconds(RUSAGE_CHILDREN) - cpu0)
 }
 
 func generate(_ dir: String, rows: Int) throws -> String {
@@ -234,13 +245,15 @@ do {
     }
     if arguments.count >= 4, ["ingest", "clean", "clean-none"].contains(arguments[1]) {
         let threads = Int(arguments[3])!
+        let cpu0 = cpuSeconds(RUSAGE_SELF)
         let r: (bytes: Int, rows: Int, seconds: Double)
         if arguments[1] == "ingest" {
             r = try ingest(arguments[2], threads: threads)
         } else {
             r = try clean(arguments[2], threads: threads, dedupe: arguments[1] == "clean" ? "txn_id" : "none")
         }
-        say(String(format: "%d %.6f %d %.1f", r.bytes, r.seconds, r.rows, peakRSSMiB()))
+        // bytes, seconds, rows, peak RSS (MiB), CPU seconds of the pass (every thread)
+        say(String(format: "%d %.6f %d %.1f %.4f", r.bytes, r.seconds, r.rows, peakRSSMiB(), cpuSeconds(RUSAGE_SELF) - cpu0))
         exit(0)
     }
     guard let work = option("--work"), let exe = option("--baseline") else {
@@ -258,15 +271,21 @@ do {
         try? FileManager.default.removeItem(atPath: dir10)
         _ = try generate(dir10, rows: 10_000_000)
     }
-    func child(_ mode: String, _ file: String) throws -> (bytes: Int, seconds: Double, rss: Double) {
+    func child(_ mode: String, _ file: String) throws -> (bytes: Int, seconds: Double, rss: Double, cpu: Double) {
         let parts = try runChild([mode, file, String(threads)]).split(separator: " ")
-        return (Int(parts[0])!, Double(parts[1])!, Double(parts[3])!)
+        return (Int(parts[0])!, Double(parts[1])!, Double(parts[3])!, Double(parts[4])!)
+    }
+    struct Side {
+        var c: Double, ours: Double, ratio: Double, rss: Double
+        /// Medians of the CPU seconds of each side, and of ours over our wall time (cores kept busy).
+        var cCPU: Double, ourCPU: Double, coresBusy: Double
     }
     /// Runs the C loop and `mode` alternately `n` times on `file`: the machine is shared and its
     /// speed drifts, so each of our runs is compared with the C run just before it, and the
     /// median of those ratios is reported with the median MB/s of each side.
-    func sideBySide(_ mode: String, _ file: String, _ n: Int = 5) throws -> (c: Double, ours: Double, ratio: Double, rss: Double) {
+    func sideBySide(_ mode: String, _ file: String, _ n: Int = 5) throws -> Side {
         var cRates: [Double] = [], ourRates: [Double] = [], ratios: [Double] = []
+        var cCPU: [Double] = [], ourCPU: [Double] = [], busy: [Double] = []
         var rss = 0.0
         for _ in 0..<n {
             let c = try baseline(exe, file)
@@ -274,10 +293,18 @@ do {
             cRates.append(mbps(c.bytes, c.seconds))
             ourRates.append(mbps(o.bytes, o.seconds))
             ratios.append(ourRates.last! / cRates.last!)
+            cCPU.append(c.cpu)
+            ourCPU.append(o.cpu)
+            busy.append(o.cpu / o.seconds)
             rss = max(rss, o.rss)
         }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
-        return (median(cRates), median(ourRates), median(ratios), rss)
+        return Side(
+            c: median(cRates), ours: median(ourRates), ratio: median(ratios), rss: rss, cCPU: median(cCPU), ourCPU: median(ourCPU),
+            coresBusy: median(busy))
+    }
+    func sayCPU(_ s: Side) {
+        say(String(format: "  CPU time: C loop %.2f s, kam %.2f s (%.2f× the C loop's), kam keeping %.2f cores busy", s.cCPU, s.ourCPU, s.ourCPU / s.cCPU, s.coresBusy))
     }
     // This shared machine's speed drifts within seconds: many short alternating pairs, medians.
     say("ingest of the 5M-row transactions file, \(threads) threads vs single-thread C libcsv (9 alternating runs, medians):")
@@ -285,6 +312,7 @@ do {
     let ingest1 = try child("ingest", file1)
     say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", ingest5.c))
     say(String(format: "  kam ingest → field-mapped records:   %8.1f MB/s   ratio %.2f×", ingest5.ours, ingest5.ratio))
+    sayCPU(ingest5)
     say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows", ingest1.rss, ingest5.rss))
     for (mode, label) in [("clean", "txn_id dedupe"), ("clean-none", "no dedupe")] {
         say("ingest + clean into typed records and per-account accumulators (\(label); 5 alternating runs, medians):")
@@ -292,6 +320,7 @@ do {
         let clean1 = try child(mode, file1)
         say(String(format: "  C libcsv, empty callbacks, 1 thread: %8.1f MB/s", cleaned.c))
         say(String(format: "  kam ingest+clean:                    %8.1f MB/s   ratio %.2f×", cleaned.ours, cleaned.ratio))
+        sayCPU(cleaned)
         say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows (100k accounts both)", clean1.rss, cleaned.rss))
     }
     modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)
