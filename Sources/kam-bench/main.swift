@@ -9,7 +9,7 @@ import KAMCore
 // `make bench`: measured side by side in one run, printed as ratios. Not a test.
 //
 //   kam-bench --work DIR --baseline PATH       the whole report
-//   kam-bench ingest FILE THREADS               one ingest pass (child process; prints MB/s and peak RSS)
+//   kam-bench ingest FILE THREADS               one ingest pass (child process; prints bytes, seconds, rows, peak RSS, CPU seconds)
 //   kam-bench clean FILE THREADS                one ingest+clean pass (child process)
 //   kam-bench models [--work DIR] [--lifetimes-up-to N]   model fits, and lifetimes on the same summaries
 //   kam-bench churn [--work DIR] [--sizes 100000,1000000]  churn training + scoring
