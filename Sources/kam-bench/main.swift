@@ -23,19 +23,21 @@ func option(_ name: String) -> String? {
     return name == "--work" ? URL(fileURLWithPath: value).standardizedFileURL.path : value
 }
 
-/// User + system CPU seconds of this process (`RUSAGE_SELF`) or of its finished children.
-func cpuSeconds(_ who: __rusage_who) -> Double {
+/// Resource usage of this process (`RUSAGE_SELF`) or of its finished children.
+func usage(_ who: __rusage_who) -> rusage {
     var usage = rusage()
     getrusage(who.rawValue, &usage)
-    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    return usage
 }
 
-func peakRSSMiB() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
+/// User + system CPU seconds (see ``usage(_:)``).
+func cpuSeconds(_ who: __rusage_who) -> Double {
+    let u = usage(who)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(u.ru_utime) + seconds(u.ru_stime)
 }
+
+func peakRSSMiB() -> Double { Double(usage(RUSAGE_SELF).ru_maxrss) / 1024 }
 
 /// Reads the transactions file into field-mapped records (what `kam run`'s ingest does before
 /// normalising): account id, date, amount, status, currency per row.

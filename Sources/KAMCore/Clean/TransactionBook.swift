@@ -307,11 +307,7 @@ struct TransactionBook {
 
     /// The index of row `r`'s account, adding the account when it is new.
     private mutating func index(_ rows: TransactionRows, _ r: Int) -> Int {
-        rows.withAccountId(r) { bytes in
-            let (i, isNew) = ids.index(hash: rows.rows[r].accountHash, bytes: bytes)
-            if isNew { accounts.append(AccountHistory(accountId: ids.ids[i], points: points)) }
-            return i
-        }
+        rows.withAccountId(r) { account(hash: rows.rows[r].accountHash, id: $0) }
     }
 
     /// Second look, in file order, at the rows ``settleFilter`` names (read again from the
