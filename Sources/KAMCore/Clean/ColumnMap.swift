@@ -238,9 +238,21 @@ func littleEndianWord(_ p: UnsafeRawPointer, count: Int) -> UInt64 {
 }
 
 /// What `Int(text) != nil` says of the trimmed text, or true for an empty field: an optional
-/// sign and decimal digits that fit in an `Int`.
+/// sign and decimal digits that fit in an `Int`. One to three plain digits (a line number)
+/// are answered inline; the rest out of line.
+@inline(__always)
 func isWholeNumberOrEmpty(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
-    if s.isEmpty { return true }
+    let n = s.count
+    if n == 0 { return true }
+    if n <= 3, let p = s.baseAddress {
+        let a = p[0] &- 0x30, b = n > 1 ? p[1] &- 0x30 : 0, c = n > 2 ? p[2] &- 0x30 : 0
+        if a < 10 && b < 10 && c < 10 { return true }
+    }
+    return isWholeNumberSlow(s)
+}
+
+@inline(never)
+private func isWholeNumberSlow(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     if s[0] == UInt8(ascii: "+") || s[0] == UInt8(ascii: "-") { i = 1 }
     let digits = s.count - i

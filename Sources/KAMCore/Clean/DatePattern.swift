@@ -163,9 +163,17 @@ public struct DateParser: Sendable {
     }
 }
 
-/// The buffer without leading and trailing ASCII spaces, tabs, CR and LF.
+/// The buffer without leading and trailing ASCII spaces, tabs, CR and LF. A field whose first
+/// and last bytes are above 0x20 (nearly every field) is returned at once.
 @inline(__always)
 func trimmed(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    guard let p = s.baseAddress, s.count > 0 else { return s }
+    if p[0] > 0x20 && p[s.count - 1] > 0x20 { return s }
+    return trimmedSlow(s)
+}
+
+@inline(never)
+private func trimmedSlow(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
     var lo = 0, hi = s.count
     while lo < hi, s[lo] == 0x20 || s[lo] == 0x09 || s[lo] == 0x0D || s[lo] == 0x0A { lo += 1 }
     while hi > lo, s[hi - 1] == 0x20 || s[hi - 1] == 0x09 || s[hi - 1] == 0x0D || s[hi - 1] == 0x0A { hi -= 1 }
