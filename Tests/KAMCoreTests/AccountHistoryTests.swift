@@ -94,6 +94,21 @@ import Testing
         #expect(inOrder.firstPurchaseDayNet == anyOrder.firstPurchaseDayNet)
     }
 
+    /// A batch's table of intervals gives every day the interval the binary search gives, on
+    /// and around every point; a span longer than the table's limit gives no table.
+    @Test func intervalTableAgreesWithTheSearch() {
+        let asOf = Day(iso: "2024-12-31")!
+        let points = CutoffPoints(cutoffs: [asOf, asOf - 90, asOf - 400])
+        let first = points.days.first! - 30, last = points.days.last! + 30
+        let table = points.intervals(from: first, through: last)!
+        #expect(table.count == Int(last - first) + 1)
+        for day in first...last { #expect(Int(table[Int(day - first)]) == points.interval(of: day), "day \(day)") }
+        let from = points.days[3]
+        #expect(points.intervals(from: from, through: from)! == [Int32(points.interval(of: from))])
+        #expect(points.intervals(from: first, through: first + 100, maxDays: 100) == nil)
+        #expect(points.intervals(from: last, through: first) == nil)
+    }
+
     @Test func aRefundBeforeItsDaysFirstPaidLineCountsOnThatPurchaseDay() {
         let asOf = Day(iso: "2024-06-30")!
         var refund = DayTotals(day: asOf - 10)

@@ -242,4 +242,32 @@ import Testing
             }
         }
     }
+    /// Trimming (with its shortcut for fields that start and end with a byte above 0x20) and the
+    /// line-number check (with its shortcut for one to three digits) agree with plain
+    /// references on every short string over an alphabet of digits, signs, spaces and bytes
+    /// around 0x20 (strings of up to four bytes).
+    @Test func trimmingAndWholeNumbersAgreeWithReferences() {
+        let alphabet: [UInt8] = [0x30, 0x39, 0x2B, 0x2D, 0x20, 0x09, 0x0D, 0x1F, 0x41, 0xE5]
+        func referenceTrim(_ b: [UInt8]) -> [UInt8] {
+            let space: Set<UInt8> = [0x20, 0x09, 0x0D, 0x0A]
+            var s = b[...]
+            while let f = s.first, space.contains(f) { s = s.dropFirst() }
+            while let l = s.last, space.contains(l) { s = s.dropLast() }
+            return Array(s)
+        }
+        var cases: [[UInt8]] = [[]], layer: [[UInt8]] = [[]]
+        for _ in 1...4 {
+            layer = layer.flatMap { c in alphabet.map { c + [$0] } }
+            cases += layer
+        }
+        cases += [Array("9223372036854775807".utf8), Array("9223372036854775808".utf8), Array("-9223372036854775808".utf8)]
+        for c in cases {
+            c.withUnsafeBufferPointer { b in
+                let t = trimmed(b)
+                #expect(Array(t) == referenceTrim(c), "\(c)")
+                let expected = t.isEmpty || Int(String(decoding: t, as: UTF8.self)) != nil
+                #expect(isWholeNumberOrEmpty(t) == expected, "\(c)")
+            }
+        }
+    }
 }

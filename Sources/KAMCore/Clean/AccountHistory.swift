@@ -30,6 +30,17 @@ public struct CutoffPoints: Sendable, Hashable {
         return lo
     }
 
+    /// The interval of every day from `first` through `last` (a table look-up per row of a batch
+    /// instead of a binary search), or nil when the days span more than `maxDays`.
+    func intervals(from first: Int32, through last: Int32, maxDays: Int = 1 << 13) -> [Int32]? {
+        guard first <= last, Int(last) - Int(first) < maxDays else { return nil }
+        var i = interval(of: first)
+        return (first...last).map { day in
+            while i < days.count && days[i] < day { i += 1 }
+            return Int32(i)
+        }
+    }
+
     /// The index of a point; a query on a day that is not a point is a programming error.
     func index(of day: Day) -> Int {
         let i = interval(of: day.ordinal)
@@ -87,29 +98,37 @@ public struct AccountHistory: Sendable, Hashable {
     // MARK: Accumulating
 
     /// Adds one accepted row of a batch (the clean stage's path: no ``DayTotals`` per row).
-    mutating func add(_ row: TransactionRows.Row) {
+    mutating func add(_ row: TransactionRows.Row) { add(row, interval: points.interval(of: row.day)) }
+
+    /// Adds one accepted row whose day falls in `interval` of ``points`` (looked up by the caller
+    /// for a whole batch, ``CutoffPoints/intervals(from:through:maxDays:)``).
+    mutating func add(_ row: TransactionRows.Row, interval: Int) {
         let costed = row.cost != TransactionRows.noCost
         switch row.status {
         case .paid:
-            accumulate(day: row.day, paid: row.base, refunded: 0, cost: costed ? row.cost : 0, uncosted: costed ? 0 : 1, purchase: true)
+            accumulate(
+                day: row.day, interval: interval, paid: row.base, refunded: 0, cost: costed ? row.cost : 0, uncosted: costed ? 0 : 1,
+                purchase: true)
         case .refund:
-            accumulate(day: row.day, paid: 0, refunded: -row.base, cost: costed ? -row.cost : 0, uncosted: costed ? 0 : 1, purchase: false)
+            accumulate(
+                day: row.day, interval: interval, paid: 0, refunded: -row.base, cost: costed ? -row.cost : 0, uncosted: costed ? 0 : 1,
+                purchase: false)
         case .cancelled:
-            accumulate(day: row.day, paid: 0, refunded: 0, cost: 0, uncosted: 0, purchase: false)
+            accumulate(day: row.day, interval: interval, paid: 0, refunded: 0, cost: 0, uncosted: 0, purchase: false)
         }
     }
 
     /// Adds a day's totals (any number of calls per day, in any order).
     public mutating func add(_ d: DayTotals) {
         accumulate(
-            day: d.day.ordinal, paid: d.paid.units, refunded: d.refunded.units, cost: d.cost.units,
+            day: d.day.ordinal, interval: points.interval(of: d.day.ordinal), paid: d.paid.units, refunded: d.refunded.units, cost: d.cost.units,
             uncosted: Int64(d.paidLines + d.refundLines - d.costedLines), purchase: d.paidLines > 0)
     }
 
     /// Adds paid and refunded (positive) units of one day; `purchase`: the day had a paid line.
-    private mutating func accumulate(day: Int32, paid: Int64, refunded: Int64, cost: Int64, uncosted: Int64, purchase: Bool) {
+    private mutating func accumulate(day: Int32, interval: Int, paid: Int64, refunded: Int64, cost: Int64, uncosted: Int64, purchase: Bool) {
         hasLines = true
-        let base = points.interval(of: day) * Self.fields
+        let base = interval * Self.fields
         sums.withUnsafeMutableBufferPointer { sums in
             sums[base + Self.paidField] += paid
             sums[base + Self.refundedField] += refunded

@@ -39,7 +39,7 @@ struct AcceptedTally: Sendable {
     }
 
     /// Adds every row of a batch: the days it spans are made room for once, then each row is
-    /// counted.
+    /// counted, in one loop over plain buffers (money still adds with overflow checks).
     mutating func add(_ batch: TransactionRows) {
         var total = SlotTotal()
         var lo = Int32.max, hi = Int32.min
@@ -48,11 +48,36 @@ struct AcceptedTally: Sendable {
             hi = max(hi, row.day)
         }
         if lo <= hi { coverDays(lo, hi) }
-        for row in batch.rows {
-            total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
-            if let net = count(row, sign: 1) { dayNet[Int(row.day - firstDay)] += net }
+        var lines = (paid: 0, refund: 0, cancelled: 0)
+        var sums: (paid: Int64, refunded: Int64, cancelled: Int64) = (0, 0, 0)
+        let first = firstDay
+        dayNet.withUnsafeMutableBufferPointer { net in
+            batch.rows.withUnsafeBufferPointer { rows in
+                for row in rows {
+                    total.add(slot: Int(row.slot), units: row.amount, base: TransactionRows.signedBase(row))
+                    switch row.status {
+                    case .paid:
+                        lines.paid += 1
+                        sums.paid += row.base
+                        net[Int(row.day - first)] += row.base
+                    case .refund:
+                        lines.refund += 1
+                        sums.refunded += abs(row.base)
+                        net[Int(row.day - first)] += row.base
+                    case .cancelled:
+                        lines.cancelled += 1
+                        sums.cancelled += row.base
+                    }
+                }
+            }
         }
         rows += batch.count
+        paidLines += lines.paid
+        refundLines += lines.refund
+        cancelledLines += lines.cancelled
+        paid.units += sums.paid
+        refunded.units += sums.refunded
+        cancelled.units += sums.cancelled
         amounts.merge(total.controlTotal(codes: batch.currencies))
     }
 
@@ -163,10 +188,22 @@ struct TransactionBook {
                 count = rows.count
             }
         }
+        // Each row's interval between cut-off points, from a table over the batch's days.
+        var first = Int32.max, last = Int32.min
+        for row in rows.rows {
+            first = min(first, row.day)
+            last = max(last, row.day)
+        }
+        let table = points.intervals(from: first, through: last)
+        let points = self.points
+        @inline(__always) func interval(_ day: Int32) -> Int {
+            guard let table else { return points.interval(of: day) }
+            return table.withUnsafeBufferPointer { Int($0[Int(day - first)]) }
+        }
         guard let dedupe else {
             accounts.withUnsafeMutableBufferPointer { accounts in
                 rows.withRowsAndIds { rows, _ in
-                    for r in rows.indices { accounts[Int(indices[r])].add(rows[r]) }
+                    for r in rows.indices { accounts[Int(indices[r])].add(rows[r], interval: interval(rows[r].day)) }
                 }
             }
             return
@@ -192,7 +229,7 @@ struct TransactionBook {
                             continue
                         }
                     }
-                    accounts[Int(i)].add(row)
+                    accounts[Int(i)].add(row, interval: interval(row.day))
                 }
             }
         }
