@@ -86,6 +86,7 @@ struct RowHash {
         value ^= value >> 29
     }
 
+    @inline(__always)
     mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else {
             mix(0)

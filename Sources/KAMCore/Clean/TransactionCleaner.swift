@@ -222,7 +222,7 @@ final class TransactionCleaner: Sendable {
                     var content = RowHash()
                     content.add(Int64(bitPattern: row.accountHash))
                     content.add(Int64(day.ordinal))
-                    content.add(status.rawValue)
+                    content.add(status.hashCode)
                     content.add(amount.meant(by: status).units)
                     content.add(codeHashes[currencySlot])
                     content.add(baseCost?.units ?? Int64.min)
@@ -367,5 +367,18 @@ struct SlotTotal {
             rows: rows, sums: cells.indices.filter { cells[$0].used }.map { (codes[$0], Money(units: cells[$0].sum)) },
             base: Money(units: base), unconverted: unconverted)
         return total
+    }
+}
+
+extension TransactionStatus {
+    /// A distinct number per status, for a row's content hash (the raw value is a string, which
+    /// would cost a string hash per row).
+    @inline(__always)
+    var hashCode: Int64 {
+        switch self {
+        case .paid: 1
+        case .refund: 2
+        case .cancelled: 3
+        }
     }
 }
