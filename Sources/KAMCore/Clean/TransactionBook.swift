@@ -275,7 +275,7 @@ struct TransactionBook {
             var groups = KeyGroups(wanted: set.map(\.key))
             let all = try keys.entries(p)
             for x in all { groups.add(key: x.key, content: UInt64(x.content)) }
-            if policy == .txnId {
+            if policy == .txnId && groups.anyContentsDiffer {
                 for x in all where groups[x.key].contentsDiffer { found.conflicts.append((x.key, x.account)) }
             }
             for x in set {
@@ -474,6 +474,9 @@ struct KeyGroups {
     }
 
     private var slots: [Group]
+    /// Whether some key looked at was given with different contents (else no row of the
+    /// partition need be looked at again for conflicts).
+    private(set) var anyContentsDiffer = false
 
     /// One entry per set-aside row (a key once per row with it).
     init(wanted keys: [UInt64]) {
@@ -503,7 +506,10 @@ struct KeyGroups {
         guard slots[s].wanted else { return }
         if slots[s].rows != 0 {
             slots[s].rows += 1
-            if slots[s].content != content { slots[s].contentsDiffer = true }
+            if slots[s].content != content {
+                slots[s].contentsDiffer = true
+                anyContentsDiffer = true
+            }
         } else {
             slots[s].content = content
             slots[s].rows = 1
