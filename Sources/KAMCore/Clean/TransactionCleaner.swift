@@ -1,4 +1,5 @@
 import CSVIO
+import Synchronization
 
 /// Cleans the transactions export: every row ends accepted, rejected (with a reason), merged
 /// as a duplicate, or excluded as dated after `as_of`.
@@ -14,6 +15,11 @@ final class TransactionCleaner: Sendable {
     let baseCurrency: String
     let dates: DateParser
     let amounts: AmountParser
+    /// Date memos of finished batches, for the next batches to use (one per worker at most): a
+    /// memo that outlives its batch parses each distinct date text once per worker rather than
+    /// once per batch. A memo answers exactly as the parser does, so which one a batch gets
+    /// changes nothing but the time taken.
+    private let dayMemos = Mutex<[DayMemo]>([])
 
     init(config: InputConfig, columns: ColumnMap, fx: FXTable, asOf: Day) {
         self.config = config
@@ -76,7 +82,8 @@ final class TransactionCleaner: Sendable {
         /// Each slot's currency code hashed once (a row's content hash takes it as one word).
         var codeHashes: [Int64] = []
         var statuses = ByteMemo<TransactionStatus?>()
-        var dayMemo = DayMemo()
+        var dayMemo = dayMemos.withLock { $0.popLast() } ?? DayMemo()
+        defer { dayMemos.withLock { $0.append(dayMemo) } }
         // Locals, so the loop does not read (and retain) them through `self` on every row.
         let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf, baseCurrency = self.baseCurrency
         let datedRates = fx.hasDatedRates, negativePaidIsRefund = config.negativePaidIsRefund, dedupe = config.dedupe
