@@ -173,7 +173,8 @@ public enum CleanStage {
                 try again.forEachBatch(threads: threads, transform: { cleaner.normalise($0, settling: filter).rows }, consume: { rows.append($0) })
                 book.settleConflicts(rows)
             }
-            result = InputResult(kind: kind, ledger: book.ledger, rejects: book.rejectLogs, file: file, seconds: 0, histories: book.histories())
+            let ledger = book.ledger
+            result = InputResult(kind: kind, ledger: ledger, rejects: book.rejectLogs, file: file, seconds: 0, histories: book.takeHistories())
         case .interactions:
             let input = config.inputs.interactions!
             let (reader, columns, digest) = try open(input, config)
