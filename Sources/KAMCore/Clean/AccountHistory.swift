@@ -121,12 +121,14 @@ public struct AccountHistory: Sendable, Hashable {
     /// Adds a day's totals (any number of calls per day, in any order).
     public mutating func add(_ d: DayTotals) {
         accumulate(
-            day: d.day.ordinal, interval: points.interval(of: d.day.ordinal), paid: d.paid.units, refunded: d.refunded.units, cost: d.cost.units,
-            uncosted: Int64(d.paidLines + d.refundLines - d.costedLines), purchase: d.paidLines > 0)
+            day: d.day.ordinal, interval: points.interval(of: d.day.ordinal), paid: d.paid.units, refunded: d.refunded.units,
+            cost: d.cost.units, uncosted: Int64(d.paidLines + d.refundLines - d.costedLines), purchase: d.paidLines > 0)
     }
 
     /// Adds paid and refunded (positive) units of one day; `purchase`: the day had a paid line.
-    private mutating func accumulate(day: Int32, interval: Int, paid: Int64, refunded: Int64, cost: Int64, uncosted: Int64, purchase: Bool) {
+    private mutating func accumulate(
+        day: Int32, interval: Int, paid: Int64, refunded: Int64, cost: Int64, uncosted: Int64, purchase: Bool
+    ) {
         hasLines = true
         let base = interval * Self.fields
         sums.withUnsafeMutableBufferPointer { sums in

@@ -16,8 +16,8 @@ import Foundation
 /// after the pass the partitions are read back (``Layout/entries(_:)``), each a small fraction
 /// of the entries, in file order. Partitions are buffered in memory (one 4 KiB page each,
 /// 1 MiB in all, touched only as entries come; with 1024 partitions, 4 MiB, the pass took
-/// about 2 % more CPU: the pages fit the caches less well) and written as whole pages to one unlinked
-/// temporary file, so nothing is left behind, even by a crash. The book keeps two: every keyed
+/// about 2 % more CPU: the pages fit the caches less well) and written as whole pages to one
+/// unlinked temporary file, so nothing is left behind, even by a crash. The book keeps two: every keyed
 /// row's key (``KeyEntry``, 16 bytes), and the few rows whose key may have been seen before,
 /// whole (``CandidateEntry``).
 final class DuplicateSpill<Entry> {
