@@ -242,6 +242,7 @@ import Testing
             }
         }
     }
+
     /// Trimming (with its shortcut for fields that start and end with a byte above 0x20) and the
     /// line-number check (with its shortcut for one to three digits) agree with plain
     /// references on every short string over an alphabet of digits, signs, spaces and bytes
