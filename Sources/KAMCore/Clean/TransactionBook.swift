@@ -38,16 +38,12 @@ struct AcceptedTally: Sendable {
         dayNet[Int(day - firstDay)] += units
     }
 
-    /// Adds every row of a batch: the days it spans are made room for once, then each row is
-    /// counted, in one loop over plain buffers (money still adds with overflow checks).
+    /// Adds every row of a batch: the days it spans are made room for once (cancelled lines'
+    /// days too, whose net stays zero and is never reported), then each row is counted, in one
+    /// loop over plain buffers (money still adds with overflow checks).
     mutating func add(_ batch: TransactionRows) {
         var total = SlotTotal()
-        var lo = Int32.max, hi = Int32.min
-        for row in batch.rows where row.status != .cancelled {
-            lo = min(lo, row.day)
-            hi = max(hi, row.day)
-        }
-        if lo <= hi { coverDays(lo, hi) }
+        if batch.firstDay <= batch.lastDay { coverDays(batch.firstDay, batch.lastDay) }
         var lines = (paid: 0, refund: 0, cancelled: 0)
         var sums: (paid: Int64, refunded: Int64, cancelled: Int64) = (0, 0, 0)
         let first = firstDay
@@ -189,12 +185,8 @@ struct TransactionBook {
             }
         }
         // Each row's interval between cut-off points, from a table over the batch's days.
-        var first = Int32.max, last = Int32.min
-        for row in rows.rows {
-            first = min(first, row.day)
-            last = max(last, row.day)
-        }
-        let table = points.intervals(from: first, through: last)
+        let first = rows.firstDay
+        let table = points.intervals(from: first, through: rows.lastDay)
         let points = self.points
         @inline(__always) func interval(_ day: Int32) -> Int {
             guard let table else { return points.interval(of: day) }

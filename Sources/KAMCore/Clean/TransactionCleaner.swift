@@ -303,6 +303,10 @@ struct TransactionRows: Sendable {
     /// append is a plain copy of a few bytes).
     private var idBytes: [UInt8] = []
     private var idCount = 0
+    /// The earliest and latest day of the rows (`Int32.max` and `.min` while there are none),
+    /// kept as they are appended, so that the tally and the book need no pass over the rows
+    /// to find the days a batch spans.
+    private(set) var firstDay = Int32.max, lastDay = Int32.min
     /// Currency codes the rows' slots refer to.
     var currencies: [String] = []
     /// The original text of rows that the second look at conflicts rejects, by row index.
@@ -327,6 +331,8 @@ struct TransactionRows: Sendable {
         idCount = at + n
         var row = row
         row.idEnd = Int32(idCount)
+        firstDay = min(firstDay, row.day)
+        lastDay = max(lastDay, row.day)
         rows.append(row)
     }
 
