@@ -225,10 +225,12 @@ public enum CleanStage {
 // @unchecked because the reader calls `update` from one thread at a time, in order (its
 // first block on the opening thread, the rest on its producer thread, which starts after),
 // and `finish` is called after the pass is over.
-final class FileDigest: @unchecked Sendable {
+public final class FileDigest: @unchecked Sendable {
     private var hasher = SHA256()
 
-    func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+    public init() {}
 
-    func finish() -> String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    public func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    public func finish() -> String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }
