@@ -296,7 +296,7 @@ do {
     /// speed drifts, so each of our runs is compared with the C run just before it, and the
     /// median of those ratios is reported with the median MB/s of each side (and the fastest
     /// run of each).
-    func sideBySide(_ mode: String, _ file: String, _ n: Int = 5) throws -> Side {
+    func sideBySide(_ mode: String, _ file: String, _ n: Int) throws -> Side {
         var cRates: [Double] = [], ourRates: [Double] = [], ratios: [Double] = []
         var cCPU: [Double] = [], ourCPU: [Double] = [], busy: [Double] = []
         var rss = 0.0
