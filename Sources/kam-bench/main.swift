@@ -131,10 +131,13 @@ func baseline(_ exe: String, _ file: String) throws -> (bytes: Int, seconds: Dou
     return (Int(out[0])!, Double(out[1])!, cpuSeconds(RUSAGE_CHILDREN) - cpu0)
 }
 
-/// One pass of a `kam-bench` mode in a child process on 2 threads: its bytes, wall seconds,
-/// rows, peak RSS (MiB) and CPU seconds.
+/// Our side's threads in the report: the machine kind's 2 cores.
+let benchThreads = 2
+
+/// One pass of a `kam-bench` mode in a child process on ``benchThreads`` threads: its bytes,
+/// wall seconds, rows, peak RSS (MiB) and CPU seconds.
 func child(_ mode: String, _ file: String) throws -> (bytes: Int, seconds: Double, rows: Int, rss: Double, cpu: Double) {
-    let parts = try runChild([mode, file, "2"]).split(separator: " ")
+    let parts = try runChild([mode, file, String(benchThreads)]).split(separator: " ")
     return (Int(parts[0])!, Double(parts[1])!, Int(parts[2])!, Double(parts[3])!, Double(parts[4])!)
 }
 
@@ -330,7 +333,7 @@ do {
         say("usage: kam-bench --work DIR --baseline PATH")
         exit(2)
     }
-    let threads = 2
+    let threads = benchThreads
     let dir5 = work + "/5m", dir1 = work + "/1m"
     try FileManager.default.createDirectory(atPath: dir5, withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: dir1, withIntermediateDirectories: true)
