@@ -149,8 +149,8 @@ func child(_ mode: String, _ file: String) throws -> (bytes: Int, seconds: Doubl
 /// the rounds and as the least of them (the machine's slow spells only ever add CPU time).
 func cleaningBudget(_ exe: String, _ file: String, rounds: Int = 7) throws {
     say("what 1.0× leaves for cleaning (\(rounds) rounds of: C loop; kam ingest + SHA-256 alone; kam ingest + clean without, then with txn_id dedupe):")
-    var budget: [Double] = [], fixed: [Double] = [], left: [Double] = []
-    var cleaning: [[Double]] = [[], []], shortfall: [[Double]] = [[], []], cleanCPU: [[Double]] = [[], []]
+    // Per round: 2 × the C loop's wall time, the CPU of ingest + SHA-256, of each clean.
+    var budget: [Double] = [], fixed: [Double] = [], cleanCPU: [[Double]] = [[], []]
     var rows = 1
     for _ in 0..<rounds {
         let c = try baseline(exe, file)
@@ -158,15 +158,10 @@ func cleaningBudget(_ exe: String, _ file: String, rounds: Int = 7) throws {
         rows = floor.rows
         budget.append(2 * c.seconds)
         fixed.append(floor.cpu)
-        left.append(2 * c.seconds - floor.cpu)
-        for (k, mode) in ["clean-none", "clean"].enumerated() {
-            let cleaned = try child(mode, file)
-            cleanCPU[k].append(cleaned.cpu)
-            cleaning[k].append(cleaned.cpu - floor.cpu)
-            shortfall[k].append((cleaned.cpu - floor.cpu) / (2 * c.seconds - floor.cpu))
-        }
+        for (k, mode) in ["clean-none", "clean"].enumerated() { cleanCPU[k].append(try child(mode, file).cpu) }
     }
-    func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+    // Differences are taken within a round, before the median.
+    let left = zip(budget, fixed).map { $0 - $1 }
     func line(_ label: String, _ v: [Double], least: Double? = nil, _ note: String = "") {
         func cell(_ seconds: Double) -> String { String(format: "%.2f s = %3.0f ns per row", seconds, seconds / Double(rows) * 1e9) }
         say("  " + (label + ":").padding(toLength: 48, withPad: " ", startingAt: 0) + cell(median(v)) + "  (least: " + cell(least ?? v.min()!) + ")" + note)
@@ -179,12 +174,17 @@ func cleaningBudget(_ exe: String, _ file: String, rounds: Int = 7) throws {
     line("kam ingest + SHA-256 of the file, no cleaning", fixed)
     line("left for cleaning", left, least: leastLeft)
     for (k, label) in ["no dedupe", "txn_id dedupe"].enumerated() {
+        let cleaning = zip(cleanCPU[k], fixed).map { $0 - $1 }
+        let shortfall = zip(cleaning, left).map { $0 / $1 }
         let least = cleanCPU[k].min()! - fixed.min()!
         line(
-            "cleaning takes, \(label)", cleaning[k], least: least,
-            String(format: "; %.1f× what is left (least: %.1f×)", median(shortfall[k]), least / leastLeft))
+            "cleaning takes, \(label)", cleaning, least: least,
+            String(format: "; %.1f× what is left (least: %.1f×)", median(shortfall), least / leastLeft))
     }
 }
+
+/// The middle value (the upper one of an even count).
+func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
 
 func generate(_ dir: String, rows: Int) throws -> String {
     let path = dir + "/transactions.csv"
@@ -371,7 +371,6 @@ do {
             busy.append(o.cpu / o.seconds)
             rss = max(rss, o.rss)
         }
-        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         return Side(
             c: median(cRates), ours: median(ourRates), ratio: median(ratios), rss: rss, bestC: cRates.max()!, bestOurs: ourRates.max()!,
             cCPU: median(cCPU), ourCPU: median(ourCPU), coresBusy: median(busy))
