@@ -22,13 +22,15 @@ let package = Package(
             name: "CLibcsv",
             providers: [.apt(["libcsv-dev"])]
         ),
+        // Atomic path exchange (renameat2), which Swift's Glibc module does not declare.
+        .target(name: "CFileSystem"),
         // The only module that calls libcsv: streaming, chunk-parallel reading and RFC 4180 writing.
         .target(name: "CSVIO", dependencies: ["CLibcsv"], swiftSettings: strict),
         // The pipeline: config, stages (ingest, clean, segment, value, churn, report), runner.
         .target(
             name: "KAMCore",
             dependencies: [
-                "CSVIO", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "CSVIO", "CFileSystem", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

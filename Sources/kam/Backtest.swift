@@ -28,7 +28,7 @@ extension Kam {
                 } ?? config.asOf
                 guard cutoffDay < untilDay else { throw ValidationError("--cutoff must be before --until") }
                 config.asOf = untilDay
-                let folder = out.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? config.output + "-backtest"
+                let folder = try out == nil ? config.output + "-backtest" : config.outputPath(override: out)
                 _ = try Backtester.run(config, cutoff: cutoffDay, until: untilDay, output: folder, threads: max(1, options.threads), progress: Progress(quiet: options.quiet))
             } catch let e as ExitCode {
                 throw e

@@ -11,11 +11,14 @@ extension Kam {
         @Option(help: "Write the run folder here instead of the pipeline's output.")
         var out: String?
 
+        @Flag(help: "Accept, for this run, inputs whose accepted rows fell below min_rows_ratio of the previous run's.")
+        var acceptDrop = false
+
         func run() throws {
             do {
                 let config = try PipelineConfig.load(path: options.pipeline, asOfOverride: options.asOf)
                 let progress = Progress(quiet: options.quiet)
-                _ = try Runner.run(config, outputOverride: out.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, threads: max(1, options.threads), progress: progress)
+                _ = try Runner.run(config, outputOverride: out, acceptDrop: acceptDrop, threads: max(1, options.threads), progress: progress)
             } catch let e as ExitCode {
                 throw e
             } catch {
@@ -31,10 +34,13 @@ extension Kam {
         @Argument(help: "The pipeline file (YAML).")
         var pipeline: String
 
+        @Option(help: "Check this output folder instead of the pipeline's output, as `kam run --out` would use it.")
+        var out: String?
+
         func run() throws {
             do {
                 let config = try PipelineConfig.load(path: pipeline)
-                let report = try Validator.validate(config)
+                let report = try Validator.validate(config, outputOverride: out)
                 print(report)
             } catch {
                 throw kamExitCode(for: error)

@@ -33,21 +33,6 @@ public struct InputFileInfo: Sendable {
     public var hadByteOrderMark: Bool
 }
 
-/// A data-quality gate that failed: exit code 3.
-public struct QualityGateError: Error, Sendable, CustomStringConvertible {
-    public var input: InputKind
-    public var rejectRate: Double
-    public var limit: Double
-    public var topReasons: [(RejectReason, Int)]
-
-    public var description: String {
-        let reasons = topReasons.prefix(3).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: ", ")
-        return String(
-            format: "input '%@': %.2f %% of rows rejected, above max_reject_rate %.2f %% (top reasons: %@); see rejects in the run log",
-            input.rawValue, rejectRate * 100, limit * 100, reasons)
-    }
-}
-
 /// Reads and cleans every input of a pipeline: FX rates first (transactions need them), then
 /// accounts, interactions and transactions concurrently, each parsed on `threads` workers.
 public enum CleanStage {
@@ -114,12 +99,6 @@ public enum CleanStage {
         }
         let unknown = config.inputs.accounts == nil ? [] : histories.map(\.accountId).filter { accounts[$0] == nil }
 
-        for (kind, input) in config.inputs.all {
-            let ledger = ledgers[kind]!
-            if ledger.rejectRate > input.maxRejectRate {
-                throw QualityGateError(input: kind, rejectRate: ledger.rejectRate, limit: input.maxRejectRate, topReasons: ledger.topReasons)
-            }
-        }
         return CleanData(
             histories: histories, interactions: interactions, accounts: accounts,
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,

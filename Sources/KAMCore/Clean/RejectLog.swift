@@ -25,6 +25,8 @@ final class RejectLog: @unchecked Sendable {
     private(set) var inOrder = true
     private var lastLine = Int.min
     private var lastReason = ""
+    /// Each reason's values (``Reject/exampleValue``) and how often they came.
+    private(set) var examples: [RejectReason: RejectExamples] = [:]
 
     convenience init() {
         self.init(descriptor: TemporaryFile.openUnlinked(prefix: "kam-rejects").descriptor)
@@ -43,6 +45,7 @@ final class RejectLog: @unchecked Sendable {
 
     func append(_ r: Reject) {
         count += 1
+        examples[r.reason, default: RejectExamples()].count(r.exampleValue)
         if r.line < lastLine || (r.line == lastLine && r.reason.rawValue < lastReason) { inOrder = false }
         lastLine = r.line
         lastReason = r.reason.rawValue
@@ -159,6 +162,15 @@ public struct RejectLedger: Sequence, Sendable {
     init(_ logs: [InputKind: [RejectLog]]) { self.logs = logs }
 
     public var count: Int { logs.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }
+
+    /// One input's reject reasons, each with its values counted across the input's logs.
+    public func examples(_ source: InputKind) -> [RejectReason: RejectExamples] {
+        var merged: [RejectReason: RejectExamples] = [:]
+        for log in logs[source] ?? [] {
+            for (reason, e) in log.examples { merged[reason, default: RejectExamples()].merge(e) }
+        }
+        return merged
+    }
 
     public var isEmpty: Bool { count == 0 }
 

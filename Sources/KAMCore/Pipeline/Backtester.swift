@@ -16,9 +16,12 @@ public enum Backtester {
     }
 
     public static func run(_ config: PipelineConfig, cutoff: Day, until: Day, output: String, threads: Int, progress: Progress) throws -> Summary {
-        let folder = try RunFolder(destination: output, runId: Runner.makeRunId(Date()))
+        let runId = Runner.makeRunId(Date())
+        let folder = try RunFolder(destination: output, runId: runId, protected: config.protectedFolders)
         let clean = try CleanStage.run(
             config, threads: threads, progress: progress, cutoffs: [cutoff, cutoff - config.churn.horizonDays, until])
+        let failures = QualityGate.failures(clean, config: config, previous: [:], previousFolder: "", acceptDrop: true)
+        if !failures.isEmpty { throw QualityGateError(failures: failures) }
         let t0 = Date()
         let value = ValueStage.run(histories: clean.histories, asOf: cutoff, config: config, threads: threads)
         let churn = ChurnStage.run(
@@ -110,6 +113,14 @@ public enum Backtester {
             ])
         }
         try folder.write("backtest_accounts.csv", bytes: w.bytes)
+        // What makes the folder recognisably kam's, so a later backtest may replace it.
+        let manifest = JSONValue.object([
+            ("run_id", .string(runId)), ("pipeline", .string(config.name)), ("tool", .string("kam")),
+            ("tool_version", .string(KAMVersion.current)), ("kind", .string("backtest")),
+            ("cutoff", .string(cutoff.iso)), ("until", .string(until.iso)),
+            ("outputs", .array(["backtest.json", "backtest_accounts.csv", "manifest.json"].map(JSONValue.string))),
+        ])
+        try folder.write("manifest.json", text: manifest.rendered() + "\n")
         try folder.commit()
         progress.note("wrote \(folder.destination)")
         return Summary(

@@ -44,7 +44,8 @@ extension PipelineConfig {
         }
         let base = (try top.string("base_currency"))?.uppercased() ?? "CNY"
         let unit = try top.enumValue("time_unit", TimeUnit.self) ?? .week
-        let output = resolve(try top.string("output") ?? "out/\(name)", in: folder)
+        let outputAsWritten = try top.string("output") ?? "out/\(name)"
+        let output = resolve(outputAsWritten, in: folder)
 
         var fx: [String: Decimal] = [:]
         if var fxMap = try top.map("fx") {
@@ -117,7 +118,7 @@ extension PipelineConfig {
         }
         try top.finish()
         return PipelineConfig(
-            file: file, name: name, asOf: asOf, baseCurrency: base, timeUnit: unit, output: output,
+            file: file, name: name, asOf: asOf, baseCurrency: base, timeUnit: unit, output: output, outputAsWritten: outputAsWritten,
             inputs: Inputs(
                 transactions: transactions, interactions: others[.interactions], accounts: others[.accounts],
                 fxRates: others[.fxRates]),
@@ -234,7 +235,7 @@ extension InputConfig {
         guard let scale = scaleText.map({ SatisfactionScale(rawValue: $0) }) ?? .oneToFive else {
             throw ConfigError.invalidValue(file: file, line: m.keyLine("satisfaction_scale"), key: m.qualified("satisfaction_scale"), value: scaleText ?? "", expected: "1-5, 1-10, 0-10 or 0-100")
         }
-        let config = InputConfig(
+        var config = InputConfig(
             kind: kind, path: path, dialect: dialect, columns: columns, dateFormats: formats,
             excelSerialDates: try m.bool("excel_serial_dates") ?? false,
             decimalComma: try m.bool("decimal_comma") ?? false,
@@ -243,6 +244,7 @@ extension InputConfig {
             statusMap: statusMap, typeMap: typeMap, satisfactionScale: scale,
             dedupe: try m.enumValue("dedupe", DedupePolicy.self) ?? (kind == .transactions && columns["txn_id"] != nil ? .txnId : .exact),
             maxRejectRate: try m.double("max_reject_rate", in: 0...1) ?? 0.05)
+        config.minRowsRatio = try m.double("min_rows_ratio", in: 0...1) ?? config.minRowsRatio
         try m.finish()
         if config.dedupe == .txnId && columns["txn_id"] == nil {
             throw ConfigError.invalidValue(file: file, line: m.keyLine("dedupe"), key: m.qualified("dedupe"), value: "txn_id", expected: "a txn_id column mapped, or exact / none")

@@ -13,6 +13,8 @@ public struct PipelineConfig: Sendable {
     public var baseCurrency: String
     public var timeUnit: TimeUnit
     public var output: String
+    /// `output:` as the file wrote it (before it was resolved against the file's folder).
+    public var outputAsWritten: String
     public var inputs: Inputs
     /// Inline FX rates: units of base currency per unit of the currency.
     public var fx: [String: Decimal]
@@ -20,6 +22,21 @@ public struct PipelineConfig: Sendable {
     public var churn: ChurnSettings
     public var segment: SegmentSettings
     public var report: ReportSettings
+
+    /// The folders a run must never replace: the pipeline file's and each input's.
+    public var protectedFolders: [(folder: String, what: String)] {
+        let folderOf = { (path: String) in URL(fileURLWithPath: path).deletingLastPathComponent().path }
+        return [(folderOf(file), "the pipeline file's folder")]
+            + inputs.all.map { (folderOf($0.config.path), "the folder of input '\($0.name.rawValue)'") }
+    }
+
+    /// Where a run writes: `override` (`--out`, relative to the current folder) or `output:`;
+    /// refused at once when it can only be a mistake (``OutputOwnership/checkWritten``).
+    public func outputPath(override: String?) throws -> String {
+        let resolved = override.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? output
+        try OutputOwnership.checkWritten(override ?? outputAsWritten, resolved: resolved, setting: override == nil ? "\(file): output:" : "--out")
+        return resolved
+    }
 
     public struct Inputs: Sendable {
         public var transactions: InputConfig
@@ -94,6 +111,9 @@ public struct InputConfig: Sendable {
     public var satisfactionScale: SatisfactionScale
     public var dedupe: DedupePolicy
     public var maxRejectRate: Double
+    /// A run fails when this input's accepted rows fall below this share of the previous
+    /// run's (0 turns the check off).
+    public var minRowsRatio: Double = 0.5
 }
 
 public enum TimeUnit: String, Sendable, Codable {

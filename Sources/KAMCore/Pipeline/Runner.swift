@@ -13,12 +13,19 @@ public enum Runner {
         public var rejects: Int
     }
 
-    public static func run(_ config: PipelineConfig, outputOverride: String? = nil, threads: Int, progress: Progress) throws -> Outcome {
+    /// - Parameters:
+    ///   - outputOverride: `--out` as given (relative to the current folder), else `output:`.
+    ///   - acceptDrop: `--accept-drop`: accept, for this run, inputs whose accepted rows fell
+    ///     below `min_rows_ratio` of the previous run's.
+    public static func run(
+        _ config: PipelineConfig, outputOverride: String? = nil, acceptDrop: Bool = false, threads: Int, progress: Progress
+    ) throws -> Outcome {
         let started = Date()
         let runId = makeRunId(started)
-        let destination = outputOverride ?? config.output
-        let folder = try RunFolder(destination: destination, runId: runId)
+        let destination = try config.outputPath(override: outputOverride)
+        let folder = try RunFolder(destination: destination, runId: runId, protected: config.protectedFolders)
         var stages: [Manifest.Stage] = []
+        let previous = QualityGate.previousAccepted(in: folder.destination)
 
         func timed<T>(_ name: String, rows: (T) -> Int, _ body: () throws -> T) rethrows -> T {
             let t0 = Date()
@@ -31,6 +38,11 @@ public enum Runner {
 
         let clean = try timed("ingest+clean", rows: { $0.ledgers.values.reduce(0) { $0 + $1.rowsRead } }) {
             try CleanStage.run(config, threads: threads, progress: progress)
+        }
+        let failures = QualityGate.failures(
+            clean, config: config, previous: previous, previousFolder: folder.destination, acceptDrop: acceptDrop)
+        if !failures.isEmpty {
+            throw writeDiagnostics(failures, clean: clean, config: config, runId: runId, started: started, destination: folder.destination)
         }
         // Segment runs beside value → churn.
         let t0 = Date()
@@ -69,6 +81,26 @@ public enum Runner {
         try folder.commit()
         progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects)")
         return Outcome(folder: folder.destination, rankedAccounts: rows.count, rejects: clean.rejects.count)
+    }
+
+    /// Writes `<output>.failed/` (manifest with status failed, every input's reconciliation and
+    /// the gate failures; rejects.csv) and returns the error to stop the run with.
+    static func writeDiagnostics(
+        _ failures: [GateFailure], clean: CleanData, config: PipelineConfig, runId: String, started: Date, destination: String
+    ) -> QualityGateError {
+        var gate = QualityGateError(failures: failures)
+        do {
+            let failed = try RunFolder(
+                destination: destination + ".failed", runId: runId, protected: config.protectedFolders, expected: .failedFolder)
+            try failed.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: config.report.excelBOM, to: emit) })
+            let manifest = Manifest.failed(failures, clean: clean, config: config, runId: runId, started: iso(started))
+            try failed.write("manifest.json", text: manifest.rendered() + "\n")
+            try failed.commit()
+            gate.diagnostics = failed.destination
+        } catch {
+            gate.diagnosticsProblem = "\(error)"
+        }
+        return gate
     }
 
     enum Branch: Sendable {
@@ -129,11 +161,11 @@ public enum Runner {
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let unknownShown = Array(clean.unknownAccounts.prefix(1000))
         return .object([
-            ("run_id", .string(runId)), ("pipeline", .string(config.name)), ("pipeline_file", .string(config.file)),
+            ("run_id", .string(runId)), ("status", .string("ok")), ("pipeline", .string(config.name)), ("pipeline_file", .string(config.file)),
             ("as_of", .string(config.asOf.iso)), ("tool", .string("kam")), ("tool_version", .string(KAMVersion.current)),
             ("started_utc", .string(iso(started))), ("finished_utc", .string(iso(Date()))), ("threads", .int(threads)),
             ("base_currency", .string(config.baseCurrency)), ("time_unit", .string(config.timeUnit.rawValue)),
-            ("inputs", .object(clean.ledgers.keys.sorted().map { k in (k.rawValue, Manifest.input(k, clean.ledgers[k]!, clean.files[k]!, config: config)) })),
+            ("inputs", .object(clean.ledgers.keys.sorted().map { k in (k.rawValue, Manifest.input(k, clean.ledgers[k]!, clean.files[k]!, examples: clean.rejects.examples(k), config: config)) })),
             (
                 "fx_rates",
                 .object(clean.fx.currencies.compactMap { c in clean.fx.rate(for: c, on: config.asOf).map { (c, .double($0.double)) } })

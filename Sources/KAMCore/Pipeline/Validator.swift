@@ -3,7 +3,11 @@ import Foundation
 
 /// `kam validate`: the pipeline file, its inputs and their headers, without running.
 public enum Validator {
-    public static func validate(_ config: PipelineConfig) throws -> String {
+    /// - Parameter outputOverride: `--out`, as `kam run` would take it.
+    public static func validate(_ config: PipelineConfig, outputOverride: String? = nil) throws -> String {
+        // The output path first: a run would refuse it before reading anything.
+        let output = try config.outputPath(override: outputOverride)
+        try OutputOwnership.check(output, protected: config.protectedFolders)
         var lines = ["pipeline \(config.name) (\(config.file)): as_of \(config.asOf.iso), base currency \(config.baseCurrency), time unit \(config.timeUnit.rawValue)"]
         for (kind, input) in config.inputs.all {
             let (reader, _, _) = try CleanStage.open(input, config)
@@ -12,7 +16,7 @@ public enum Validator {
             lines.append("    headers: \(reader.header.joined(separator: ", "))")
             for (field, column) in input.columns.sorted(by: { $0.key < $1.key }) { lines.append("    \(field) ← \(column)") }
         }
-        lines.append("output: \(config.output)")
+        lines.append("output: \(output) (\(FileManager.default.fileExists(atPath: output) ? "a folder kam may replace" : "new"))")
         lines.append("ok")
         return lines.joined(separator: "\n")
     }

@@ -18,7 +18,20 @@ enum Manifest {
         ])
     }
 
-    static func input(_ kind: InputKind, _ ledger: InputLedger, _ file: InputFileInfo, config: PipelineConfig) -> JSONValue {
+    /// Each reject reason's most frequent values (`"待审核": 901`), so a single run shows what
+    /// to map.
+    static func examples(_ examples: [RejectReason: RejectExamples]) -> JSONValue {
+        .object(examples.keys.sorted().map { reason in
+            let e = examples[reason]!
+            var pairs = e.top().map { ($0.value, JSONValue.int($0.count)) }
+            if e.others > 0 { pairs.append(("(other values, not counted one by one)", .int(e.others))) }
+            return (reason.rawValue, .object(pairs))
+        })
+    }
+
+    static func input(
+        _ kind: InputKind, _ ledger: InputLedger, _ file: InputFileInfo, examples: [RejectReason: RejectExamples], config: PipelineConfig
+    ) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("path", .string(file.path)), ("bytes", .int(file.bytes)), ("sha256", .string(file.sha256)),
             ("encoding", .string(file.encoding)), ("byte_order_mark", .bool(file.hadByteOrderMark)),
@@ -28,6 +41,7 @@ enum Manifest {
             ("excluded_after_as_of", .int(ledger.excludedAfterAsOf)), ("reconciles", .bool(ledger.balances)),
             ("reject_rate", .double(ledger.rejectRate)),
             ("rejects_by_reason", .object(ledger.rejectsByReason.keys.sorted().map { ($0.rawValue, .int(ledger.rejectsByReason[$0]!)) })),
+            ("reject_examples", Self.examples(examples)),
         ]
         if kind == .transactions {
             let window = (config.asOf - 364)...config.asOf
@@ -59,6 +73,27 @@ enum Manifest {
             ]
         }
         return .object(pairs)
+    }
+
+    /// The manifest of `<output>.failed/`: why the run stopped and where every row of every
+    /// input went.
+    static func failed(_ failures: [GateFailure], clean: CleanData, config: PipelineConfig, runId: String, started: String) -> JSONValue {
+        .object([
+            ("run_id", .string(runId)), ("status", .string("failed")), ("pipeline", .string(config.name)),
+            ("pipeline_file", .string(config.file)), ("as_of", .string(config.asOf.iso)), ("tool", .string("kam")),
+            ("tool_version", .string(KAMVersion.current)), ("started_utc", .string(started)),
+            (
+                "failures",
+                .array(failures.map { .object([("input", .string($0.input.rawValue)), ("reason", .string($0.reason))]) })
+            ),
+            (
+                "inputs",
+                .object(clean.ledgers.keys.sorted().map { k in
+                    (k.rawValue, input(k, clean.ledgers[k]!, clean.files[k]!, examples: clean.rejects.examples(k), config: config))
+                })
+            ),
+            ("outputs", .array(["manifest.json", "rejects.csv"].map(JSONValue.string))),
+        ])
     }
 
     static func fit(_ d: FitDiagnostics, params: [(String, Double)], unit: TimeUnit?) -> JSONValue {
