@@ -20,6 +20,30 @@ import Testing
             columns: { account_id: account_id, date: date, amount: amount }
         """
 
+    @Test func aMisspelledKeyIsNamedBeforeAnyMissingKey() throws {
+        // `inptus` instead of `inputs`: the typo, not "missing inputs".
+        #expect {
+            try PipelineConfig.load(path: yaml(Self.minimal.replacingOccurrences(of: "inputs:", with: "inptus:")))
+        } throws: { e in
+            "\(e)".contains(":4: unknown key 'inptus' (did you mean 'inputs'?") && ExitStatus.code(for: e) == 2
+        }
+        // At every level: an input's key, an input's name, a section's key.
+        #expect {
+            try PipelineConfig.load(path: yaml(Self.minimal.replacingOccurrences(of: "    columns:", with: "    colums:")))
+        } throws: { e in "\(e)".contains("unknown key 'inputs.transactions.colums' (did you mean 'columns'?") }
+        #expect {
+            try PipelineConfig.load(path: yaml(Self.minimal.replacingOccurrences(of: "  transactions:", with: "  transactoins:")))
+        } throws: { e in "\(e)".contains("unknown key 'inputs.transactoins' (did you mean 'transactions'?") }
+        #expect {
+            try PipelineConfig.load(path: yaml(Self.minimal.replacingOccurrences(of: "name: t", with: "nmae: t")))
+        } throws: { e in "\(e)".contains("unknown key 'nmae' (did you mean 'name'?") }
+        #expect {
+            try PipelineConfig.load(path: yaml(Self.minimal + "\nchurn: { horizon_dayz: 90 }"))
+        } throws: { e in "\(e)".contains("unknown key 'churn.horizon_dayz' (did you mean 'horizon_days'?") }
+        // Nothing close: no guess.
+        #expect(ConfigError.nearest("zzzzzz", in: ["inputs", "name"]) == nil)
+    }
+
     @Test func readsAMinimalPipelineWithDefaults() throws {
         let path = yaml(Self.minimal)
         let c = try PipelineConfig.load(path: path)
@@ -91,8 +115,11 @@ import Testing
 
     @Test func exitCodesFollowDesignSection9() {
         #expect(ExitStatus.code(for: ConfigError.badAsOf(value: "x")) == 2)
-        #expect(ExitStatus.code(for: QualityGateError(input: .transactions, rejectRate: 0.5, limit: 0.05, topReasons: [])) == 3)
-        #expect(ExitStatus.code(for: RunFolder.Failure.locked("x")) == 1)
+        #expect(ExitStatus.code(for: OutputRefusal.emptyPath(setting: "--out")) == 2)
+        #expect(ExitStatus.code(for: QualityGateError(failures: [GateFailure(input: .transactions, reason: "x")])) == 3)
+        #expect(ExitStatus.code(for: RunFolder.Failure.locked("x")) == 4)
+        #expect(ExitStatus.code(for: RunFolder.Failure.io("x")) == 1)
+        #expect(ExitStatus.code(for: CleanError.totalOverflow(input: "transactions", path: "x", line: 3)) == 1)
     }
 
     @Test func theDemoPipelineIsValid() throws {

@@ -92,7 +92,7 @@ func files(in folder: String) throws -> [String: Data] {
             try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true))
         } throws: { e in
             guard let gate = e as? QualityGateError else { return false }
-            return gate.input == .accounts && gate.topReasons.first?.0 == .notText && ExitStatus.code(for: e) == 3
+            return gate.failures.map(\.input) == [.accounts] && gate.failures[0].reason.contains("not_text") && ExitStatus.code(for: e) == 3
         }
         #expect(try files(in: out) == before)
     }

@@ -153,7 +153,9 @@ public struct AmountParser: Sendable {
         if !inFraction && groupsSeen && digitsInGroup != 3 { return nil }
         if inFraction && fractionDigits == 0 { return nil }
         for _ in fractionDigits..<4 { fraction *= 10 }
-        let units = integer * Money.scale + fraction
+        // integer ≤ Int64.max / scale, so only the fraction can carry it past the largest amount.
+        let (units, overflow) = (integer * Money.scale).addingReportingOverflow(fraction)
+        if overflow { return nil }
         return Money(units: negative ? -units : units)
     }
 }

@@ -141,7 +141,15 @@ public enum CleanStage {
             let (reader, columns, digest) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
             var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs), sightingBits: sightingBits)
-            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: { try book.add($0) })
+            var magnitude: UInt64 = 0
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }) { batch in
+                let (sum, overflow) = magnitude.addingReportingOverflow(batch.magnitude)
+                if let line = batch.overflowLine ?? (overflow || sum > UInt64(Int64.max) ? batch.lastLine : nil) {
+                    throw CleanError.totalOverflow(input: kind.rawValue, path: input.path, line: line)
+                }
+                magnitude = sum
+                try book.add(batch)
+            }
             try book.resolveDuplicates(threads: threads, base: cleaner.base)
             let file = try fileInfo(input, reader, digest)
             if !book.conflictedKeys.isEmpty {

@@ -48,13 +48,14 @@ public struct Money: Sendable, Hashable, Comparable, Codable, AdditiveArithmetic
     /// gave it, anything else as written.
     func meant(by status: TransactionStatus) -> Money { status == .refund ? -magnitude : self }
 
-    /// Converts at `rate` (units of base per unit, held at 1e-8), rounding half to even.
-    public func converted(at rate: FXRate) -> Money {
+    /// Converts at `rate` (units of base per unit, held at 1e-8), rounding half to even; nil
+    /// when the result is beyond what ``Money`` holds.
+    public func converted(at rate: FXRate) -> Money? {
         if rate.nanoUnits == FXRate.scale { return self }
         // Most products fit in 64 bits: then a 64-bit division, rounded the same way.
         let (product, overflow) = units.multipliedReportingOverflow(by: rate.nanoUnits)
         if !overflow { return Money(units: FXRate.divideRounded(product, by: FXRate.scale)) }
-        return Money(units: FXRate.divideRounded(units.multipliedFullWidth(by: rate.nanoUnits), by: FXRate.scale))
+        return FXRate.divideRounded(units.multipliedFullWidth(by: rate.nanoUnits), by: FXRate.scale).map(Money.init(units:))
     }
 }
 
@@ -74,8 +75,11 @@ public struct FXRate: Sendable, Hashable, Codable {
         roundedHalfEven(x / d, remainder: x % d, negative: x < 0, by: d)
     }
 
-    /// The same for a 128-bit `x` (a product that does not fit in 64 bits).
-    static func divideRounded(_ x: (high: Int64, low: UInt64), by d: Int64) -> Int64 {
+    /// The same for a 128-bit `x` (a product that does not fit in 64 bits); nil when the
+    /// quotient does not fit in 64 bits either (`dividingFullWidth` would trap).
+    static func divideRounded(_ x: (high: Int64, low: UInt64), by d: Int64) -> Int64? {
+        // With |high| < d / 4, |x| < d · 2^62: the quotient and its rounding stay below 2^62.
+        guard x.high > -(d / 4), x.high < d / 4 else { return nil }
         let (q, r) = d.dividingFullWidth(x)
         return roundedHalfEven(q, remainder: r, negative: x.high < 0, by: d)
     }
@@ -83,7 +87,7 @@ public struct FXRate: Sendable, Hashable, Codable {
     /// A truncated quotient moved one away from zero when its remainder is more than half of
     /// `d`, or exactly half and the quotient odd.
     private static func roundedHalfEven(_ q: Int64, remainder r: Int64, negative: Bool, by d: Int64) -> Int64 {
-        let twice = 2 * abs(r)
+        let twice = 2 * abs(r)  // |r| < d ≤ 2^62: no overflow
         return twice > d || (twice == d && abs(q) % 2 == 1) ? q + (negative ? -1 : 1) : q
     }
 }

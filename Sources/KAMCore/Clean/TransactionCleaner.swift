@@ -41,6 +41,24 @@ final class TransactionCleaner: Sendable {
         var excludedAmounts = ControlTotal()
         /// Every row handed on, as if accepted; the book takes back the duplicates.
         var tally = AcceptedTally()
+        /// Σ max(|amount|, |base amount|) + Σ |base cost| over the rows read: every total of
+        /// the input (per currency or in base, per account, per window, a revenue less a cost)
+        /// is at most this, so while the sum over all batches stays within `Int64.max` no
+        /// total can overflow.
+        var magnitude: UInt64 = 0
+        /// The line at which ``magnitude`` would pass `Int64.max`; the batch stops there and
+        /// the run stops with an error naming the input (``CleanError/totalOverflow``).
+        var overflowLine: Int?
+        /// The batch's last line (where an overflow across batches is reported).
+        var lastLine = 0
+
+        /// Adds |`units`| to ``magnitude``; false when that passes `Int64.max`.
+        mutating func bound(_ units: Int64) -> Bool {
+            let (sum, overflow) = magnitude.addingReportingOverflow(units.magnitude)
+            if overflow || sum > UInt64(Int64.max) { return false }
+            magnitude = sum
+            return true
+        }
     }
 
     /// An accepted row's ``TransactionRows/Row/base`` from its amount (as the export wrote it),
@@ -50,7 +68,10 @@ final class TransactionCleaner: Sendable {
         guard let rate = fx.rate(for: currency, transactionDay: Day(ordinal: day), asOf: asOf) else {
             preconditionFailure("an accepted row's currency \(currency) has a rate")
         }
-        return Money(units: units).converted(at: rate).meant(by: status).units
+        guard let converted = Money(units: units).converted(at: rate) else {
+            preconditionFailure("an accepted row's amount converted when it was read")
+        }
+        return converted.meant(by: status).units
     }
 
     /// What the second look at conflicting duplicates reads: the rows with those keys (with
@@ -131,7 +152,11 @@ final class TransactionCleaner: Sendable {
             let day = dayMemo.day(trimmed(table.field(i, cDate)), dates)
             let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], transactionDay: day ?? asOf, asOf: asOf) : rates[currencySlot]
             if let amount {
-                base = rate.map { amount.converted(at: $0) }
+                base = rate.flatMap { amount.converted(at: $0) }
+                guard out.bound(max(amount.magnitude, base?.magnitude ?? .zero).units) else {
+                    out.overflowLine = table.line(i)
+                    break
+                }
                 read.add(slot: currencySlot, units: amount.units, base: base?.units)
             }
             let accountId = cAccount.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0)
@@ -150,7 +175,7 @@ final class TransactionCleaner: Sendable {
             }
             guard let amount else {
                 if let amountText = text(cAmount) {
-                    reject(.badAmount, "amount", "'\(amountText)' is not an exact amount")
+                    reject(.badAmount, "amount", "'\(amountText)' is not an amount kam holds exactly (at most 4 decimals and ±922337203685477.5807)")
                 } else {
                     reject(.missingAmount, "amount", "the amount is empty")
                 }
@@ -181,6 +206,10 @@ final class TransactionCleaner: Sendable {
                     continue
                 }
             }
+            if rate != nil && base == nil {
+                reject(.badAmount, "amount", "'\(text(cAmount) ?? "")' is too large to convert to \(baseCurrency) exactly")
+                continue
+            }
             guard let rate, let converted = base else {
                 reject(.unknownCurrency, "currency", "no rate from \(out.rows.currencies[currencySlot]) to \(baseCurrency) on \(day)")
                 continue
@@ -191,13 +220,26 @@ final class TransactionCleaner: Sendable {
                     reject(.badNumber, "cost", "'\(text)' is not an exact amount")
                     continue
                 }
-                baseCost = c.magnitude.converted(at: rate)
+                guard let converted = c.magnitude.converted(at: rate) else {
+                    reject(.badNumber, "cost", "'\(text)' is too large to convert to \(baseCurrency) exactly")
+                    continue
+                }
+                baseCost = converted
             } else if cMargin != nil, let text = text(cMargin) {
                 guard let m = amounts.parse(text) else {
                     reject(.badNumber, "margin", "'\(text)' is not an exact amount")
                     continue
                 }
-                baseCost = (amount.magnitude - m).converted(at: rate)
+                let (cost, overflow) = amount.magnitude.units.subtractingReportingOverflow(m.units)
+                guard !overflow, let converted = Money(units: cost).converted(at: rate) else {
+                    reject(.badNumber, "margin", "'\(text)' gives a cost too large to hold exactly")
+                    continue
+                }
+                baseCost = converted
+            }
+            if let baseCost, !out.bound(baseCost.units) {
+                out.overflowLine = table.line(i)
+                break
             }
             if cQuantity != nil, let text = text(cQuantity), Double(text) == nil {
                 reject(.badNumber, "quantity", "'\(text)' is not a number")
@@ -249,6 +291,7 @@ final class TransactionCleaner: Sendable {
             }
             out.rows.append(row, accountId: accountId)
         }
+        if table.count > 0 { out.lastLine = table.line(table.count - 1) }
         let codes = out.rows.currencies
         out.readAmounts = read.controlTotal(codes: codes)
         out.excludedAmounts = excluded.controlTotal(codes: codes)

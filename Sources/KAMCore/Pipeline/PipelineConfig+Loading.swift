@@ -29,6 +29,7 @@ extension PipelineConfig {
         }
         let folder = url.deletingLastPathComponent().path
         var top = try YAMLMap(file: file, node: root, path: "")
+        try top.allowOnly(["name", "as_of", "base_currency", "time_unit", "output", "fx", "inputs", "clv", "churn", "segment", "report"])
         let name = try top.requiredString("name")
         let fileAsOf = try top.string("as_of")
         let asOfText = asOfOverride ?? fileAsOf ?? "today"
@@ -58,6 +59,7 @@ extension PipelineConfig {
         }
 
         guard var inputsMap = try top.map("inputs") else { throw ConfigError.missingKey(file: file, line: top.line, key: "inputs") }
+        try inputsMap.allowOnly(InputKind.allCases.map(\.rawValue))
         guard var txMap = try inputsMap.map("transactions") else {
             throw ConfigError.missingKey(file: file, line: inputsMap.line, key: "inputs.transactions")
         }
@@ -70,6 +72,7 @@ extension PipelineConfig {
 
         var clv = CLVSettings()
         if var m = try top.map("clv") {
+            try m.allowOnly(["model", "horizon_months", "monthly_discount_rate", "margin"])
             clv.model = try m.enumValue("model", CLVSettings.Model.self) ?? clv.model
             clv.horizonMonths = try m.int("horizon_months", in: 1...600) ?? clv.horizonMonths
             clv.monthlyDiscountRate = try m.double("monthly_discount_rate", in: 0...1) ?? clv.monthlyDiscountRate
@@ -78,10 +81,12 @@ extension PipelineConfig {
         }
         var churn = ChurnSettings()
         if var m = try top.map("churn") {
+            try m.allowOnly(["horizon_days", "use", "l2_penalty", "risk_thresholds"])
             churn.horizonDays = try m.int("horizon_days", in: 1...3650) ?? churn.horizonDays
             churn.use = try m.enumValue("use", ChurnSettings.Use.self) ?? churn.use
             churn.l2 = try m.double("l2_penalty", in: 0...1e6) ?? churn.l2
             if var t = try m.map("risk_thresholds") {
+                try t.allowOnly(["medium", "high"])
                 churn.mediumFrom = try t.double("medium", in: 0...1) ?? churn.mediumFrom
                 churn.highFrom = try t.double("high", in: 0...1) ?? churn.highFrom
                 try t.finish()
@@ -95,6 +100,7 @@ extension PipelineConfig {
         }
         var segment = SegmentSettings()
         if var m = try top.map("segment") {
+            try m.allowOnly(["abc_basis", "tier_a_up_to", "tier_b_up_to", "new_days", "dormant_days", "churned_days", "rfm_segments"])
             segment.abcBasis = try m.enumValue("abc_basis", SegmentSettings.Basis.self) ?? segment.abcBasis
             segment.tierAUpTo = try m.double("tier_a_up_to", in: 0...1) ?? segment.tierAUpTo
             segment.tierBUpTo = try m.double("tier_b_up_to", in: 0...1) ?? segment.tierBUpTo
@@ -111,6 +117,7 @@ extension PipelineConfig {
         }
         var report = ReportSettings()
         if var m = try top.map("report") {
+            try m.allowOnly(["rank_by", "excel_bom", "actions"])
             report.rankBy = try m.enumValue("rank_by", ReportSettings.RankBy.self) ?? report.rankBy
             report.excelBOM = try m.bool("excel_bom") ?? report.excelBOM
             if let node = m.value("actions") { report.actions = try readActions(node, file: file) }
@@ -136,6 +143,7 @@ extension PipelineConfig {
         }
         return try seq.map { item in
             var m = try YAMLMap(file: file, node: item, path: "segment.rfm_segments")
+            try m.allowOnly(["name", "r", "f", "m"])
             let name = try m.requiredString("name")
             func range(_ key: String) throws -> ClosedRange<Int> {
                 guard let s = try m.string(key) else { return 1...5 }
@@ -157,6 +165,7 @@ extension PipelineConfig {
         }
         return try seq.map { item in
             var m = try YAMLMap(file: file, node: item, path: "report.actions")
+            try m.allowOnly(["tier", "risk", "lifecycle", "action"])
             func any(_ s: String?) -> String? { s == nil || s == "any" || s == "*" ? nil : s }
             let rule = ActionRule(
                 tier: any(try m.string("tier")), risk: any(try m.string("risk")), lifecycle: any(try m.string("lifecycle")),
@@ -168,8 +177,15 @@ extension PipelineConfig {
 }
 
 extension InputConfig {
+    /// Every key an input may set.
+    static let keys = [
+        "path", "encoding", "delimiter", "quote", "header", "columns", "date_formats", "status_map", "type_map", "satisfaction_scale",
+        "excel_serial_dates", "decimal_comma", "negative_paid_is_refund", "currency", "dedupe", "max_reject_rate", "min_rows_ratio",
+    ]
+
     static func read(_ m: inout YAMLMap, kind: InputKind, folder: String) throws -> InputConfig {
         let file = m.file
+        try m.allowOnly(Self.keys)
         let path = PipelineConfig.resolve(try m.requiredString("path"), in: folder)
         var dialect = CSVDialect()
         if let label = try m.string("encoding") {

@@ -35,6 +35,15 @@ struct YAMLMap {
         return pairs
     }
 
+    /// Refuses the first key not in `allowed`, before any value is read, so that a
+    /// misspelled key (`inptus:`) is named rather than reported as a missing required one.
+    func allowOnly(_ allowed: [String]) throws {
+        if let extra = pairs.first(where: { !allowed.contains($0.key) }) {
+            throw ConfigError.unknownKey(
+                file: file, line: extra.line, key: path.isEmpty ? extra.key : "\(path).\(extra.key)", allowed: allowed.sorted())
+        }
+    }
+
     func keyLine(_ key: String) -> Int { pairs.first { $0.key == key }?.line ?? line }
 
     func finish() throws {

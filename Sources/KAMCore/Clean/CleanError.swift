@@ -1,0 +1,16 @@
+/// An input the clean stage cannot finish: exit 1, naming the input.
+public enum CleanError: Error, Sendable, Equatable {
+    /// The input's amounts add up past what kam holds exactly (about ±9.2 × 10^14 currency
+    /// units, at four decimals); `line` is where the sum of their magnitudes crossed it.
+    case totalOverflow(input: String, path: String, line: Int)
+}
+
+extension CleanError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .totalOverflow(let input, let path, let line):
+            return "input '\(input)' (\(path)): the amounts up to line \(line) add up to more than kam can total exactly "
+                + "(±922,337,203,685,477.5807 in any currency); check the amount column for values in the wrong unit or corrupted digits"
+        }
+    }
+}
