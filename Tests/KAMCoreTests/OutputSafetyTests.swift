@@ -6,12 +6,15 @@ import Testing
 /// What kam may replace, how it swaps a run in, and the gates that keep a worse run out.
 @Suite(.serialized) struct OutputSafetyTests {
     /// A small pipeline in a fresh folder: `data/tx.csv` and `p.yaml` (output `out/run`).
-    func smallPipeline(_ transactions: String = "account_id,date,amount\nA,2024-01-05,10\nB,2024-02-05,20\nA,2024-03-05,5\n", extra: String = "")
+    func smallPipeline(
+        _ transactions: String = "account_id,date,amount\nA,2024-01-05,10\nB,2024-02-05,20\nA,2024-03-05,5\n", extra: String = ""
+    )
         -> (path: String, dir: URL)
     {
         let dir = temporaryFolder()
         write(transactions, to: dir.appendingPathComponent("data/tx.csv"))
-        let path = write("""
+        let path = write(
+            """
             name: t
             as_of: 2024-12-31
             output: out/run
@@ -25,7 +28,8 @@ import Testing
     }
 
     func run(_ path: String, out: String? = nil, acceptDrop: Bool = false) throws -> Runner.Outcome {
-        try Runner.run(try PipelineConfig.load(path: path), outputOverride: out, acceptDrop: acceptDrop, threads: 2, progress: Progress(quiet: true))
+        try Runner.run(
+            try PipelineConfig.load(path: path), outputOverride: out, acceptDrop: acceptDrop, threads: 2, progress: Progress(quiet: true))
     }
 
     /// Every file under `dir`, by relative path, with its bytes (symbolic links as their target).
@@ -79,9 +83,13 @@ import Testing
         try expectRefused(path, dir, out: dir.appendingPathComponent("data").path, says: "the folder of input 'transactions'")
         try expectRefused(path, dir, out: dir.deletingLastPathComponent().path, says: "the pipeline file's folder")
         // `output:` in the file is checked the same way.
-        let dot = write(try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "output: out/run", with: "output: \".\""), to: dir.appendingPathComponent("dot.yaml"))
+        let dot = write(
+            try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "output: out/run", with: "output: \".\""),
+            to: dir.appendingPathComponent("dot.yaml"))
         try expectRefused(dot, dir, out: nil, says: "output: '.'")
-        let empty = write(try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "output: out/run", with: "output: \"\""), to: dir.appendingPathComponent("empty.yaml"))
+        let empty = write(
+            try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "output: out/run", with: "output: \"\""),
+            to: dir.appendingPathComponent("empty.yaml"))
         try expectRefused(empty, dir, out: nil, says: "output: is empty")
     }
 
@@ -175,13 +183,15 @@ import Testing
                     columns: { account_id: id, created_date: created }
                 """)
         write("id,created\nA,bad\nB,2024-01-01\n", to: dir.appendingPathComponent("data/accounts.csv"))
-        let yaml = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "amount: amount }", with: "amount: amount, status: status }")
+        let yaml = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+            of: "amount: amount }", with: "amount: amount, status: status }")
         write(yaml, to: URL(fileURLWithPath: path))
         #expect {
             _ = try run(path)
         } throws: { e in
             let text = "\(e)"
-            return text.contains("input 'accounts'") && text.contains("input 'transactions'") && text.contains("75.00 % of rows rejected (3 of 4)")
+            return text.contains("input 'accounts'") && text.contains("input 'transactions'")
+                && text.contains("75.00 % of rows rejected (3 of 4)")
         }
         let failed = try #require(OutputOwnership.kamManifest(dir.appendingPathComponent("out/run.failed").path))
         let tx = (failed["inputs"] as? [String: Any])?["transactions"] as? [String: Any]
@@ -191,23 +201,33 @@ import Testing
 
     @Test func amountsKamCannotHoldNeverCrashARun() throws {
         // One amount past Int64 units: a bad_amount reject that says why.
-        let (one, _) = smallPipeline("account_id,date,amount\nA,2024-01-05,922337203685477.5808\nB,2024-01-05,1\n", extra: "    max_reject_rate: 1")
+        let (one, _) = smallPipeline(
+            "account_id,date,amount\nA,2024-01-05,922337203685477.5808\nB,2024-01-05,1\n", extra: "    max_reject_rate: 1")
         _ = try run(one)
-        let rejects = try String(contentsOfFile: URL(fileURLWithPath: one).deletingLastPathComponent().appendingPathComponent("out/run/rejects.csv").path, encoding: .utf8)
+        let rejects = try String(
+            contentsOfFile: URL(fileURLWithPath: one).deletingLastPathComponent().appendingPathComponent("out/run/rejects.csv").path,
+            encoding: .utf8)
         #expect(rejects.contains("bad_amount,'922337203685477.5808' is not an amount kam holds exactly"))
         // Two amounts whose sum is past it: exit 1 naming the input and the line.
         let (two, _) = smallPipeline("account_id,date,amount\nA,2024-01-05,900000000000000\nB,2024-01-05,900000000000000\n")
-        #expect(throws: CleanError.totalOverflow(input: "transactions", path: URL(fileURLWithPath: two).deletingLastPathComponent().appendingPathComponent("data/tx.csv").path, line: 3)) {
+        #expect(
+            throws: CleanError.totalOverflow(
+                input: "transactions",
+                path: URL(fileURLWithPath: two).deletingLastPathComponent().appendingPathComponent("data/tx.csv").path, line: 3)
+        ) {
             _ = try run(two)
         }
         // One USD amount that fits but not once converted: a bad_amount reject.
         let (usd, _) = smallPipeline(
             "account_id,date,amount,currency\nA,2024-01-05,900000000000000,USD\nB,2024-01-05,1,CNY\n",
             extra: "    max_reject_rate: 1\nfx: { USD: 7.10 }")
-        let yaml = try String(contentsOfFile: usd, encoding: .utf8).replacingOccurrences(of: "amount: amount }", with: "amount: amount, currency: currency }")
+        let yaml = try String(contentsOfFile: usd, encoding: .utf8).replacingOccurrences(
+            of: "amount: amount }", with: "amount: amount, currency: currency }")
         write(yaml, to: URL(fileURLWithPath: usd))
         _ = try run(usd)
-        let usdRejects = try String(contentsOfFile: URL(fileURLWithPath: usd).deletingLastPathComponent().appendingPathComponent("out/run/rejects.csv").path, encoding: .utf8)
+        let usdRejects = try String(
+            contentsOfFile: URL(fileURLWithPath: usd).deletingLastPathComponent().appendingPathComponent("out/run/rejects.csv").path,
+            encoding: .utf8)
         #expect(usdRejects.contains("bad_amount,'900000000000000' is too large to convert to CNY exactly"))
     }
 

@@ -26,7 +26,8 @@ extension ConfigError: CustomStringConvertible {
         case .inputNotFound(let file, let line, let input, let path):
             return "\(file):\(line): input '\(input)': file not found: \(path)"
         case .missingColumn(let file, let input, let field, let column, let headers):
-            return "\(file): input '\(input)': column '\(column)' (for \(field)) is not in the header; headers found: \(headers.joined(separator: ", "))"
+            return
+                "\(file): input '\(input)': column '\(column)' (for \(field)) is not in the header; headers found: \(headers.joined(separator: ", "))"
         case .badAsOf(let value): return "--as-of: invalid date '\(value)' (expected YYYY-MM-DD or 'today')"
         }
     }

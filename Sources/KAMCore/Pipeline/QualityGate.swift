@@ -18,7 +18,9 @@ public struct QualityGateError: Error, Sendable, CustomStringConvertible {
         var lines = ["data-quality gate failed; the previous run folder is untouched:"]
         lines += failures.map { "  \($0.reason)" }
         if let diagnostics {
-            lines.append("see \(diagnostics)/manifest.json (every input's reconciliation, reject reasons with example values) and \(diagnostics)/rejects.csv")
+            lines.append(
+                "see \(diagnostics)/manifest.json (every input's reconciliation, reject reasons with example values) and \(diagnostics)/rejects.csv"
+            )
         } else if let diagnosticsProblem {
             lines.append("no diagnostics folder: \(diagnosticsProblem)")
         }
@@ -56,14 +58,22 @@ public enum QualityGate {
                 continue
             }
             if ledger.rejectRate > input.maxRejectRate {
-                failures.append(GateFailure(input: kind, reason: String(
-                    format: "%@: %.2f %% of rows rejected (%d of %d), above max_reject_rate %.2f %%%@",
-                    name, ledger.rejectRate * 100, ledger.rowsRejected, ledger.rowsRead, input.maxRejectRate * 100, reasons(ledger))))
+                failures.append(
+                    GateFailure(
+                        input: kind,
+                        reason: String(
+                            format: "%@: %.2f %% of rows rejected (%d of %d), above max_reject_rate %.2f %%%@",
+                            name, ledger.rejectRate * 100, ledger.rowsRejected, ledger.rowsRead, input.maxRejectRate * 100, reasons(ledger))
+                    ))
             }
             if !acceptDrop, let before = previous[kind], Double(ledger.rowsAccepted) < input.minRowsRatio * Double(before) {
-                failures.append(GateFailure(input: kind, reason: String(
-                    format: "%@: %d rows accepted, below min_rows_ratio %g of the previous run's %d (%@); if the drop is real, run once with --accept-drop",
-                    name, ledger.rowsAccepted, input.minRowsRatio, before, previousFolder)))
+                failures.append(
+                    GateFailure(
+                        input: kind,
+                        reason: String(
+                            format:
+                                "%@: %d rows accepted, below min_rows_ratio %g of the previous run's %d (%@); if the drop is real, run once with --accept-drop",
+                            name, ledger.rowsAccepted, input.minRowsRatio, before, previousFolder)))
             }
         }
         return failures

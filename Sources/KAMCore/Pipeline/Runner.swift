@@ -92,7 +92,8 @@ public enum Runner {
         do {
             let failed = try RunFolder(
                 destination: destination + ".failed", runId: runId, protected: config.protectedFolders, expected: .failedFolder)
-            try failed.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: config.report.excelBOM, to: emit) })
+            try failed.write(
+                "rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: config.report.excelBOM, to: emit) })
             let manifest = Manifest.failed(failures, clean: clean, config: config, runId: runId, started: iso(started))
             try failed.write("manifest.json", text: manifest.rendered() + "\n")
             try failed.commit()
@@ -152,7 +153,8 @@ public enum Runner {
     ) -> JSONValue {
         var notComputed: [JSONValue] = []
         if !clean.hasAccountsInput {
-            notComputed.append(.string("market dimensions (industry, region, size, manager) and prospects: no accounts input; shown as Unknown"))
+            notComputed.append(
+                .string("market dimensions (industry, region, size, manager) and prospects: no accounts input; shown as Unknown"))
         }
         if !clean.hasInteractionsInput {
             notComputed.append(.string("CSAT, complaints and interaction churn features: no interactions input"))
@@ -161,11 +163,21 @@ public enum Runner {
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let unknownShown = Array(clean.unknownAccounts.prefix(1000))
         return .object([
-            ("run_id", .string(runId)), ("status", .string("ok")), ("pipeline", .string(config.name)), ("pipeline_file", .string(config.file)),
+            ("run_id", .string(runId)), ("status", .string("ok")), ("pipeline", .string(config.name)),
+            ("pipeline_file", .string(config.file)),
             ("as_of", .string(config.asOf.iso)), ("tool", .string("kam")), ("tool_version", .string(KAMVersion.current)),
             ("started_utc", .string(iso(started))), ("finished_utc", .string(iso(Date()))), ("threads", .int(threads)),
             ("base_currency", .string(config.baseCurrency)), ("time_unit", .string(config.timeUnit.rawValue)),
-            ("inputs", .object(clean.ledgers.keys.sorted().map { k in (k.rawValue, Manifest.input(k, clean.ledgers[k]!, clean.files[k]!, examples: clean.rejects.examples(k), config: config)) })),
+            (
+                "inputs",
+                .object(
+                    clean.ledgers.keys.sorted().map { k in
+                        (
+                            k.rawValue,
+                            Manifest.input(k, clean.ledgers[k]!, clean.files[k]!, examples: clean.rejects.examples(k), config: config)
+                        )
+                    })
+            ),
             (
                 "fx_rates",
                 .object(clean.fx.currencies.compactMap { c in clean.fx.rate(for: c, on: config.asOf).map { (c, .double($0.double)) } })
@@ -185,16 +197,35 @@ public enum Runner {
                     ("policy", .string("identical rows merged; a conflicting later row is rejected and the first row kept")),
                 ])
             ),
-            ("stages", .array(stages.map { .object([("name", .string($0.name)), ("seconds", .double(($0.seconds * 1000).rounded() / 1000)), ("rows", .int($0.rows))]) })),
+            (
+                "stages",
+                .array(
+                    stages.map {
+                        .object([
+                            ("name", .string($0.name)), ("seconds", .double(($0.seconds * 1000).rounded() / 1000)), ("rows", .int($0.rows)),
+                        ])
+                    })
+            ),
             ("models", Manifest.models(value, config: config)),
             ("churn", Manifest.churn(churn, config: config)),
             (
                 "segment",
                 .object([
                     ("abc_basis", .string(config.segment.abcBasis.rawValue)),
-                    ("tier_rule", .string("A while the cumulative share before the account is < \(config.segment.tierAUpTo), B while < \(config.segment.tierBUpTo), else C; basis ≤ 0 is C")),
+                    (
+                        "tier_rule",
+                        .string(
+                            "A while the cumulative share before the account is < \(config.segment.tierAUpTo), B while < \(config.segment.tierBUpTo), else C; basis ≤ 0 is C"
+                        )
+                    ),
                     ("tiers", .object(ValueTier.allCases.map { ($0.rawValue, .int(tiers[$0] ?? 0)) })),
-                    ("lifecycle_days", .object([("new", .int(config.segment.newDays)), ("dormant", .int(config.segment.dormantDays)), ("churned", .int(config.segment.churnedDays))])),
+                    (
+                        "lifecycle_days",
+                        .object([
+                            ("new", .int(config.segment.newDays)), ("dormant", .int(config.segment.dormantDays)),
+                            ("churned", .int(config.segment.churnedDays)),
+                        ])
+                    ),
                 ])
             ),
             ("not_computed", .array(notComputed)),

@@ -8,11 +8,15 @@ public enum Validator {
         // The output path first: a run would refuse it before reading anything.
         let output = try config.outputPath(override: outputOverride)
         try OutputOwnership.check(output, protected: config.protectedFolders)
-        var lines = ["pipeline \(config.name) (\(config.file)): as_of \(config.asOf.iso), base currency \(config.baseCurrency), time unit \(config.timeUnit.rawValue)"]
+        var lines = [
+            "pipeline \(config.name) (\(config.file)): as_of \(config.asOf.iso), base currency \(config.baseCurrency), time unit \(config.timeUnit.rawValue)"
+        ]
         for (kind, input) in config.inputs.all {
             let (reader, _, _) = try CleanStage.open(input, config)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0
-            lines.append("  \(kind.rawValue): \(input.path) (\(bytes) bytes, \(input.dialect.encoding.rawValue), delimiter \(String(UnicodeScalar(input.dialect.delimiter)).debugDescription))")
+            lines.append(
+                "  \(kind.rawValue): \(input.path) (\(bytes) bytes, \(input.dialect.encoding.rawValue), delimiter \(String(UnicodeScalar(input.dialect.delimiter)).debugDescription))"
+            )
             lines.append("    headers: \(reader.header.joined(separator: ", "))")
             for (field, column) in input.columns.sorted(by: { $0.key < $1.key }) { lines.append("    \(field) ← \(column)") }
         }
