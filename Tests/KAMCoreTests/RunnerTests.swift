@@ -83,16 +83,32 @@ func files(in folder: String) throws -> [String: Data] {
         try text.replacingOccurrences(of: "txn_date", with: "date").write(to: tx, atomically: true, encoding: .utf8)
         #expect(throws: ConfigError.self) { try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true)) }
         #expect(try files(in: out) == before)
-        // Wrong encoding declared: a GBK accounts file read as UTF-8 rejects its Chinese rows as
-        // not_text, past the quality gate: exit 3, naming the input and the reason.
+        // Wrong encoding declared: a GBK accounts file read as UTF-8 is named as such, with
+        // the setting to change, before any work: exit 2 from run and validate alike.
         try original.write(to: tx, atomically: true, encoding: .utf8)
         let accounts = dir.appendingPathComponent("data/accounts.csv")
-        try Data(gb18030Bytes(try String(contentsOf: accounts, encoding: .utf8))).write(to: accounts)
+        let accountsText = try String(contentsOf: accounts, encoding: .utf8)
+        try Data(gb18030Bytes(accountsText)).write(to: accounts)
+        let says = "input 'accounts' (\(accounts.path)): declared utf-8, but byte offset"
+        #expect {
+            try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true))
+        } throws: { e in
+            "\(e)".contains(says) && "\(e)".hasSuffix("it looks like GB18030: set `encoding: gb18030`") && ExitStatus.code(for: e) == 2
+        }
+        #expect {
+            try Validator.validate(try PipelineConfig.load(path: path))
+        } throws: { e in "\(e)".contains(says) && ExitStatus.code(for: e) == 2 }
+        #expect(try files(in: out) == before)
+        // Binary damage is not mistaken for GB18030: those rows are rejected as not_text.
+        var damaged = Array(try Data(contentsOf: tx))
+        for i in stride(from: 200, to: damaged.count, by: 97) { damaged[i] = 0xFF }
+        try Data(damaged).write(to: tx)
+        try accountsText.write(to: accounts, atomically: true, encoding: .utf8)
         #expect {
             try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true))
         } throws: { e in
             guard let gate = e as? QualityGateError else { return false }
-            return gate.failures.map(\.input) == [.accounts] && gate.failures[0].reason.contains("not_text") && ExitStatus.code(for: e) == 3
+            return gate.failures.map(\.input) == [.transactions] && gate.failures[0].reason.contains("not_text")
         }
         #expect(try files(in: out) == before)
     }

@@ -124,6 +124,9 @@ public enum CleanStage {
         guard FileManager.default.fileExists(atPath: input.path) else {
             throw ConfigError.inputNotFound(file: config.file, line: 0, input: input.kind.rawValue, path: input.path)
         }
+        if input.dialect.encoding == .utf8, let offset = EncodingSniffer.gb18030Evidence(path: input.path) {
+            throw ConfigError.looksLikeGB18030(file: config.file, input: input.kind.rawValue, path: input.path, byteOffset: offset)
+        }
         let digest = FileDigest()
         let reader = try CSVReader(path: input.path, dialect: input.dialect, observer: { digest.update($0) })
         let columns = try ColumnMap(config: input, header: reader.header, pipelineFile: config.file)

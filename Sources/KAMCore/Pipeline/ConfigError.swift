@@ -9,6 +9,8 @@ public enum ConfigError: Error, Sendable, Equatable {
     case inputNotFound(file: String, line: Int, input: String, path: String)
     case missingColumn(file: String, input: String, field: String, column: String, headersFound: [String])
     case badAsOf(value: String)
+    /// An input declared UTF-8 whose bytes are GB18030 (GBK) text.
+    case looksLikeGB18030(file: String, input: String, path: String, byteOffset: Int)
 }
 
 extension ConfigError: CustomStringConvertible {
@@ -29,6 +31,8 @@ extension ConfigError: CustomStringConvertible {
             return
                 "\(file): input '\(input)': column '\(column)' (for \(field)) is not in the header; headers found: \(headers.joined(separator: ", "))"
         case .badAsOf(let value): return "--as-of: invalid date '\(value)' (expected YYYY-MM-DD or 'today')"
+        case .looksLikeGB18030(let file, let input, let path, let offset):
+            return "\(file): input '\(input)' (\(path)): declared utf-8, but byte offset \(offset) is not UTF-8; it looks like GB18030: set `encoding: gb18030`"
         }
     }
 }
