@@ -13,6 +13,8 @@ public final class RecordBatch: Sendable {
     @usableFromInline let records: RecordTable
     @usableFromInline let firstLine: Int
     @usableFromInline let problems: [Int: CSVRecordProblem]
+    /// Records past this index are left out (``prefix(_:)``).
+    @usableFromInline let limit: Int
 
     init(buffer: TextBuffer, parts: ChunkParts, firstLine: Int, bufferOffset: Int) {
         self.buffer = buffer
@@ -21,10 +23,19 @@ public final class RecordBatch: Sendable {
         records = parts.records
         self.firstLine = firstLine
         problems = parts.problems
+        limit = Int.max
     }
 
+    private init(_ batch: RecordBatch, limit: Int) {
+        (buffer, bufferOffset, fields, records) = (batch.buffer, batch.bufferOffset, batch.fields, batch.records)
+        (firstLine, problems, self.limit) = (batch.firstLine, batch.problems, limit)
+    }
+
+    /// The batch's first `n` records (all of them when it has fewer), sharing its text.
+    public func prefix(_ n: Int) -> RecordBatch { RecordBatch(self, limit: min(limit, max(0, n))) }
+
     /// Number of records.
-    @inlinable public var count: Int { records.count }
+    @inlinable public var count: Int { min(records.count, limit) }
 
     /// The record at `index` (0-based within the batch).
     @inlinable public subscript(index: Int) -> CSVRecord { CSVRecord(batch: self, index: index) }
@@ -41,7 +52,7 @@ public final class RecordBatch: Sendable {
                 FieldTable(
                     base: UnsafePointer(buffer.base.assumingMemoryBound(to: UInt8.self)), starts: UnsafePointer(fields.starts.unsafelyUnwrapped),
                     ends: UnsafePointer(fields.ends.unsafelyUnwrapped), entries: UnsafePointer(records.entries),
-                    count: records.count, firstLine: firstLine, hasProblems: !problems.isEmpty))
+                    count: count, firstLine: firstLine, hasProblems: !problems.isEmpty))
         }
     }
 }

@@ -63,4 +63,28 @@ import Testing
         #expect(r.code == 3)
         #expect(r.stderr.contains("input 'transactions'") && r.stderr.contains("bad_date 1"), "\(r.stderr)")
     }
+
+    @Test func validateReportsWhatTheFirstRowsWouldRejectAndExits3OverTheLimit() throws {
+        let path = try pipelineFile { $0 }
+        let rows = ["A,2024-01-05,1", "B,2024/01/05,1", "C,2024/01/06,1", "D,2024-01-07,N/A"] + (0..<2_100).map { "E\($0),2024-02-01,1" }
+        write((["account_id,txn_date,amount"] + rows).joined(separator: "\n") + "\n", to: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("tx.csv"))
+        let ok = try kam(["validate", path])
+        #expect(ok.code == 0)
+        #expect(ok.stdout.contains("first 2000 rows: 3 would be rejected (0.15 %): bad_date 2 (\"2024/01/05\" ×1, \"2024/01/06\" ×1); bad_amount 1 (\"N/A\" ×1)"), "\(ok.stdout)")
+        let strictPath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("strict.yaml")
+        write(try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "path: tx.csv", with: "path: tx.csv\n    max_reject_rate: 0.001"), to: strictPath)
+        let failed = try kam(["validate", strictPath.path])
+        #expect(failed.code == 3)
+        #expect(failed.stderr.contains("above max_reject_rate 0.10 %") && failed.stderr.contains("bad_date 2"), "\(failed.stderr)")
+    }
+
+    @Test func aHeldLockExits4SoASchedulerCanRetry() throws {
+        let path = try pipelineFile { $0 }
+        let out = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("out").path
+        let held = try RunFolder(destination: out, runId: "holder")
+        let r = try kam(["run", path, "--quiet"])
+        #expect(r.code == 4)
+        #expect(r.stderr.contains("another run is writing this folder"), "\(r.stderr)")
+        withExtendedLifetime(held) {}
+    }
 }

@@ -54,29 +54,12 @@ public enum CleanStage {
 
         if let fxConfig = config.inputs.fxRates {
             let started = Date()
-            let (reader, columns, digest) = try open(fxConfig, config)
-            let cleaner = FXRateCleaner(config: fxConfig, columns: columns)
-            var ledger = InputLedger(kind: .fxRates)
-            let log = RejectLog()
-            rejects[.fxRates] = [log]
-            try reader.forEachBatch(threads: 1, transform: cleaner.normalise) { batch in
-                ledger.rowsRead += batch.rowsRead
-                for r in batch.rejects { log.append(r); ledger.rowsRejected += 1; ledger.rejectsByReason[r.reason, default: 0] += 1 }
-                for row in batch.rows {
-                    if fx.add(currency: row.currency, rate: row.rate, validFrom: row.from) {
-                        ledger.rowsAccepted += 1
-                    } else {
-                        let r = Reject(source: .fxRates, line: row.line, field: "rate", reason: .badRate, message: "conflicts with another \(row.currency) rate for the same day", raw: row.raw)
-                        log.append(r)
-                        ledger.rowsRejected += 1
-                        ledger.rejectsByReason[.badRate, default: 0] += 1
-                    }
-                }
-            }
-            ledgers[.fxRates] = ledger
-            files[.fxRates] = try fileInfo(fxConfig, reader, digest)
+            let read = try readFXRates(fxConfig, config, into: &fx)
+            ledgers[.fxRates] = read.ledger
+            rejects[.fxRates] = [read.log]
+            files[.fxRates] = read.file
             seconds[.fxRates] = Date().timeIntervalSince(started)
-            progress.stage("ingest fx_rates", rows: ledger.rowsRead, bytes: reader.bytesConsumed, seconds: seconds[.fxRates]!)
+            progress.stage("ingest fx_rates", rows: read.ledger.rowsRead, bytes: read.file.bytes, seconds: seconds[.fxRates]!)
         }
 
         let table = fx
@@ -104,6 +87,34 @@ public enum CleanStage {
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
             ledgers: ledgers, rejects: RejectLedger(rejects), files: files, unknownAccounts: unknown,
             conflictingAccountIds: conflicting.sorted(), fx: table, ingestSeconds: seconds)
+    }
+
+    /// Reads the `fx_rates` input into `fx` (transactions need every rate before they are
+    /// read); a rate that conflicts with another for the same day is rejected.
+    static func readFXRates(_ fxConfig: InputConfig, _ config: PipelineConfig, into fx: inout FXTable) throws
+        -> (ledger: InputLedger, log: RejectLog, file: InputFileInfo)
+    {
+        let (reader, columns, digest) = try open(fxConfig, config)
+        let cleaner = FXRateCleaner(config: fxConfig, columns: columns)
+        var ledger = InputLedger(kind: .fxRates)
+        let log = RejectLog()
+        try reader.forEachBatch(threads: 1, transform: cleaner.normalise) { batch in
+            ledger.rowsRead += batch.rowsRead
+            for r in batch.rejects { log.append(r); ledger.rowsRejected += 1; ledger.rejectsByReason[r.reason, default: 0] += 1 }
+            for row in batch.rows {
+                if fx.add(currency: row.currency, rate: row.rate, validFrom: row.from) {
+                    ledger.rowsAccepted += 1
+                } else {
+                    let r = Reject(
+                        source: .fxRates, line: row.line, field: "rate", reason: .badRate,
+                        message: "conflicts with another \(row.currency) rate for the same day", raw: row.raw)
+                    log.append(r)
+                    ledger.rowsRejected += 1
+                    ledger.rejectsByReason[.badRate, default: 0] += 1
+                }
+            }
+        }
+        return (ledger, log, try fileInfo(fxConfig, reader, digest))
     }
 
     struct InputResult: Sendable {

@@ -13,9 +13,17 @@ public struct QualityGateError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: String?
     /// Why the diagnostics folder could not be written, when it could not.
     public var diagnosticsProblem: String?
+    /// What `kam validate` found, printed before the failures.
+    public var report: String?
+
+    public init(failures: [GateFailure], report: String? = nil) {
+        self.failures = failures
+        self.report = report
+    }
 
     public var description: String {
-        var lines = ["data-quality gate failed; the previous run folder is untouched:"]
+        var lines = report.map { [$0] } ?? []
+        lines.append(report == nil ? "data-quality gate failed; the previous run folder is untouched:" : "would fail the data-quality gate:")
         lines += failures.map { "  \($0.reason)" }
         if let diagnostics {
             lines.append(
