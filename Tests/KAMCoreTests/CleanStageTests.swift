@@ -299,6 +299,18 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
         #expect(data.unknownAccounts == ["Z"])
     }
 
+    @Test func openLinesAreExcludedFromRevenueAndCountedEvenWithoutAnAmount() throws {
+        let data = try clean(pipeline(
+            transactions: "account_id,date,amount,status\nA,2024-01-05,10,paid\nA,2024-01-06,,open\nB,2024-01-07,99.5,报价\n,bad,x,quote\nC,2024-01-08,1,pending\n",
+            txColumns: "account_id: account_id, date: date, amount: amount, status: status"))
+        let ledger = data.ledgers[.transactions]!
+        #expect(ledger.rowsRead == 5 && ledger.rowsAccepted == 1 && ledger.excludedOpen == 3 && ledger.rowsRejected == 1)
+        #expect(ledger.balances && ledger.amountsBalance)
+        #expect(ledger.open.rows == 1 && ledger.open.base == Money(units: 995_000))
+        #expect(ledger.netRevenueBase == Money(units: 100_000))
+        #expect(data.histories.map(\.accountId) == ["A"])
+    }
+
     @Test func fxRateProblems() throws {
         let data = try clean(pipeline(
             transactions: "account_id,date,amount\nA,2024-01-05,1\n", fxRates: "currency,rate\nUSD,7.1\nEUR,-3\nUSD,7.2\n"))

@@ -113,7 +113,7 @@ public struct AccountHistory: Sendable, Hashable {
             accumulate(
                 day: row.day, interval: interval, paid: 0, refunded: -row.base, cost: costed ? -row.cost : 0, uncosted: costed ? 0 : 1,
                 purchase: false)
-        case .cancelled:
+        case .cancelled, .open:  // open lines never reach a history
             accumulate(day: row.day, interval: interval, paid: 0, refunded: 0, cost: 0, uncosted: 0, purchase: false)
         }
     }

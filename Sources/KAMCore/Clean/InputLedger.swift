@@ -72,7 +72,8 @@ public struct ControlTotal: Sendable, Hashable {
 }
 
 /// Where every row of one input went: `rows_read = rows_accepted + rows_rejected +
-/// duplicates_merged + excluded_after_as_of`, with amount control totals per bucket.
+/// duplicates_merged + excluded_after_as_of + excluded_open`, with amount control totals per
+/// bucket.
 public struct InputLedger: Sendable {
     public var kind: InputKind
     public var rowsRead = 0
@@ -80,6 +81,8 @@ public struct InputLedger: Sendable {
     public var rowsRejected = 0
     public var duplicatesMerged = 0
     public var excludedAfterAsOf = 0
+    /// Lines whose status is `open` (quotes, deals in the pipeline): never revenue.
+    public var excludedOpen = 0
     public var rejectsByReason: [RejectReason: Int] = [:]
     /// Amount totals (transactions only): every row whose amount parsed, and its bucket.
     public var read = ControlTotal()
@@ -87,6 +90,8 @@ public struct InputLedger: Sendable {
     public var rejected = ControlTotal()
     public var merged = ControlTotal()
     public var excluded = ControlTotal()
+    /// Amounts of the `open` lines that had one.
+    public var open = ControlTotal()
     /// Accepted lines by status and their base-currency totals (transactions only).
     public var paidLines = 0
     public var refundLines = 0
@@ -106,14 +111,14 @@ public struct InputLedger: Sendable {
     public init(kind: InputKind) { self.kind = kind }
 
     /// The identity every input must satisfy.
-    public var balances: Bool { rowsRead == rowsAccepted + rowsRejected + duplicatesMerged + excludedAfterAsOf }
+    public var balances: Bool { rowsRead == rowsAccepted + rowsRejected + duplicatesMerged + excludedAfterAsOf + excludedOpen }
 
     /// Whether the amount control totals add up as the rows do: read = accepted + rejected +
-    /// merged + excluded, in rows, per currency (as the export wrote the amounts) and in the
+    /// merged + excluded + open, in rows, per currency (as the export wrote the amounts) and in the
     /// base currency.
     public var amountsBalance: Bool {
         var parts = accepted
-        for bucket in [rejected, merged, excluded] { parts.merge(bucket) }
+        for bucket in [rejected, merged, excluded, open] { parts.merge(bucket) }
         return parts == read
     }
 

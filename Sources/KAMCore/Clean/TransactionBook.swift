@@ -60,7 +60,7 @@ struct AcceptedTally: Sendable {
                         lines.refund += 1
                         sums.refunded += abs(row.base)
                         net[Int(row.day - first)] += row.base
-                    case .cancelled:
+                    case .cancelled, .open:  // open lines never reach the book
                         lines.cancelled += 1
                         sums.cancelled += row.base
                     }
@@ -97,7 +97,7 @@ struct AcceptedTally: Sendable {
             refundLines += sign
             refunded.units += abs(row.base) * s
             return row.base * s
-        case .cancelled:
+        case .cancelled, .open:  // open lines never reach the book
             cancelledLines += sign
             cancelled.units += row.base * s
             return nil
@@ -165,9 +165,11 @@ struct TransactionBook {
     mutating func add(_ batch: TransactionCleaner.Batch) throws {
         counts.rowsRead += batch.ledger.rowsRead
         counts.excludedAfterAsOf += batch.ledger.excludedAfterAsOf
+        counts.excludedOpen += batch.ledger.excludedOpen
         counts.read.merge(batch.readAmounts)
         counts.rejected.merge(batch.rejectedAmounts)
         counts.excluded.merge(batch.excludedAmounts)
+        counts.open.merge(batch.openAmounts)
         tally.merge(batch.tally)
         for reject in batch.rejects { addReject(reject) }
         let rows = batch.rows

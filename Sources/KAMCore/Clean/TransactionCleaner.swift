@@ -39,6 +39,7 @@ final class TransactionCleaner: Sendable {
         var rejectedAmounts = ControlTotal()
         var readAmounts = ControlTotal()
         var excludedAmounts = ControlTotal()
+        var openAmounts = ControlTotal()
         /// Every row handed on, as if accepted; the book takes back the duplicates.
         var tally = AcceptedTally()
         /// Σ max(|amount|, |base amount|) + Σ |base cost| over the rows read: every total of
@@ -119,7 +120,7 @@ final class TransactionCleaner: Sendable {
             return rates.count - 1
         }
         let defaultSlot = slot(defaultCode)
-        var read = SlotTotal(), excluded = SlotTotal()
+        var read = SlotTotal(), excluded = SlotTotal(), open = SlotTotal()
 
         for i in 0..<table.count {
             out.ledger.rowsRead += 1
@@ -159,6 +160,24 @@ final class TransactionCleaner: Sendable {
                 }
                 read.add(slot: currencySlot, units: amount.units, base: base?.units)
             }
+            // The status label, looked up once per distinct label; nil when unmapped.
+            var found: TransactionStatus? = .paid
+            if let cStatus {
+                let label = trimmed(table.field(i, cStatus))
+                if let known = statuses.find(label) {
+                    found = known
+                } else {
+                    found = statusMap[String(decoding: label, as: UTF8.self).lowercased()]
+                    statuses.remember(label, found)
+                }
+            }
+            // An open line (a quote, a deal still in the pipeline) is not revenue: excluded and
+            // counted whatever else it holds, even without an amount.
+            if found == .open {
+                out.ledger.excludedOpen += 1
+                if let amount { open.add(slot: currencySlot, units: amount.units, base: base?.units) }
+                continue
+            }
             let accountId = cAccount.map { trimmed(table.field(i, $0)) } ?? UnsafeBufferPointer(start: nil, count: 0)
             guard !accountId.isEmpty else {
                 reject(.missingAccountId, "account_id", "the account id is empty")
@@ -181,22 +200,10 @@ final class TransactionCleaner: Sendable {
                 }
                 continue
             }
-            var status = TransactionStatus.paid
-            if let cStatus {
-                let label = trimmed(table.field(i, cStatus))
-                let found: TransactionStatus?
-                if let known = statuses.find(label) {
-                    found = known
-                } else {
-                    found = statusMap[String(decoding: label, as: UTF8.self).lowercased()]
-                    statuses.remember(label, found)
-                }
-                guard let s = found else {
-                    let label = text(cStatus)?.lowercased() ?? ""
-                    reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map")
-                    continue
-                }
-                status = s
+            guard var status = found else {
+                let label = text(cStatus)?.lowercased() ?? ""
+                reject(.unknownStatus, "status", label.isEmpty ? "the status is empty" : "'\(label)' is not in status_map")
+                continue
             }
             if status == .paid && amount.units < 0 {
                 if negativePaidIsRefund {
@@ -295,6 +302,7 @@ final class TransactionCleaner: Sendable {
         let codes = out.rows.currencies
         out.readAmounts = read.controlTotal(codes: codes)
         out.excludedAmounts = excluded.controlTotal(codes: codes)
+        out.openAmounts = open.controlTotal(codes: codes)
         if settling == nil { out.tally.add(out.rows) }
         return out
     }
@@ -435,6 +443,7 @@ extension TransactionStatus {
         case .paid: 1
         case .refund: 2
         case .cancelled: 3
+        case .open: 4
         }
     }
 }

@@ -231,7 +231,7 @@ extension InputConfig {
         if var sm = try m.map("status_map") {
             for (label, node, line) in sm.all() {
                 guard let s = node.string, let status = TransactionStatus(rawValue: s) else {
-                    throw ConfigError.invalidValue(file: file, line: line, key: "\(sm.path).\(label)", value: node.string ?? "", expected: "paid, refund or cancelled")
+                    throw ConfigError.invalidValue(file: file, line: line, key: "\(sm.path).\(label)", value: node.string ?? "", expected: "paid, refund, cancelled or open")
                 }
                 statusMap[label.lowercased()] = status
             }
@@ -278,6 +278,8 @@ extension TransactionStatus {
         "退款": .refund, "已退款": .refund, "退货": .refund,
         "cancelled": .cancelled, "canceled": .cancelled, "void": .cancelled, "voided": .cancelled,
         "取消": .cancelled, "已取消": .cancelled, "作废": .cancelled,
+        "open": .open, "quote": .open, "quotation": .open, "proposal": .open, "draft": .open,
+        "报价": .open, "报价单": .open, "草稿": .open,
     ]
 }
 

@@ -130,6 +130,9 @@ public enum TimeUnit: String, Sendable, Codable {
 
 public enum TransactionStatus: String, Sendable, Codable, Hashable {
     case paid, refund, cancelled
+    /// A quote or a deal still in the pipeline: excluded from revenue and counted
+    /// (`excluded_open`); the clean stage never hands such a line on.
+    case open
 }
 
 /// Interaction types of DESIGN section 3.

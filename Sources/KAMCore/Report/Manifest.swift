@@ -38,7 +38,8 @@ enum Manifest {
             ("delimiter", .string(file.delimiter)), ("header", .array(file.header.map(JSONValue.string))),
             ("rows_read", .int(ledger.rowsRead)), ("rows_accepted", .int(ledger.rowsAccepted)),
             ("rows_rejected", .int(ledger.rowsRejected)), ("duplicates_merged", .int(ledger.duplicatesMerged)),
-            ("excluded_after_as_of", .int(ledger.excludedAfterAsOf)), ("reconciles", .bool(ledger.balances)),
+            ("excluded_after_as_of", .int(ledger.excludedAfterAsOf)), ("excluded_open", .int(ledger.excludedOpen)),
+            ("reconciles", .bool(ledger.balances)),
             ("reject_rate", .double(ledger.rejectRate)),
             ("rejects_by_reason", .object(ledger.rejectsByReason.keys.sorted().map { ($0.rawValue, .int(ledger.rejectsByReason[$0]!)) })),
             ("reject_examples", Self.examples(examples)),
@@ -52,11 +53,12 @@ enum Manifest {
                         (
                             "currency_note",
                             .string(
-                                "amounts per currency as the export wrote them (a refund with the sign it was given); base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of"
+                                "amounts per currency as the export wrote them (a refund with the sign it was given); base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of + excluded_open"
                             )
                         ),
                         ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
                         ("duplicates_merged", control(ledger.merged)), ("excluded_after_as_of", control(ledger.excluded)),
+                        ("excluded_open", control(ledger.open)),
                         ("reconciles", .bool(ledger.amountsBalance)),
                     ])
                 ),
