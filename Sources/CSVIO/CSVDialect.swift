@@ -11,6 +11,9 @@ public struct CSVDialect: Sendable, Hashable {
     public var hasHeader: Bool
     /// Text encoding of the file's bytes.
     public var encoding: TextEncoding
+    /// Physical lines above the header (a report title, an export date) that are skipped,
+    /// counted, and never parsed.
+    public var skipRows = 0
 
     public init(
         delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""),

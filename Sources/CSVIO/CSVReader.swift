@@ -48,6 +48,8 @@ public final class CSVReader {
     private var carry: [UInt8] = []
     private var carryOffset = 0
     private var carryLine = 1
+    /// Title lines skipped above the header (``CSVDialect/skipRows``).
+    public private(set) var skippedLines = 0
     /// A UTF-8 regular file's descriptor and size when its blocks are mapped (after the header,
     /// which is read); nil when they are read.
     private var mapped: (fd: Int32, size: Int)?
@@ -126,6 +128,19 @@ public final class CSVReader {
             hadByteOrderMark = true
             dataStart = 3
         }
+        // Title lines above the header: up to and including their line feeds, never parsed.
+        while skippedLines < dialect.skipRows {
+            let text = UnsafeRawBufferPointer(start: buffer.base + dataStart, count: filled - dataStart)
+            if let lineFeed = text.firstIndex(of: 0x0A) {
+                dataStart += lineFeed + 1
+                skippedLines += 1
+            } else if endOfFile {
+                throw CSVError.emptyFile(file: path)
+            } else {
+                try readMore(into: &buffer, filled: &filled, limit: &limit, line: 1 + skippedLines)
+            }
+        }
+        carryLine = 1 + skippedLines
         while true {
             buffer.count = filled
             let result = ChunkParser.parse(
@@ -137,14 +152,14 @@ public final class CSVReader {
                 try readMore(into: &buffer, filled: &filled, limit: &limit, line: 1 + result.linesConsumed)
                 continue
             }
-            let first = RecordBatch(buffer: buffer, parts: result.parts, firstLine: 1, bufferOffset: 0)[0]
+            let first = RecordBatch(buffer: buffer, parts: result.parts, firstLine: carryLine, bufferOffset: 0)[0]
             if let problem = first.problem {
                 throw CSVError.badHeader(file: path, line: first.line, reason: problem.message)
             }
             if dialect.hasHeader {
                 header = first.fields.map { $0.trimmingASCIIWhitespace() }
                 headerLine = first.line
-                carryLine = 1 + result.linesConsumed
+                carryLine += result.linesConsumed
                 dataStart = result.endPosition
             } else {
                 // The record is parsed again with the rest of the data; it only sets the width.

@@ -311,6 +311,18 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
         #expect(data.histories.map(\.accountId) == ["A"])
     }
 
+    @Test func titleLinesAboveTheHeaderAreSkippedAndCounted() throws {
+        let text = "销售明细报表\n导出时间: 2024-12-31, 全部\naccount_id,date,amount\nA,2024-01-05,1\nB,bad,1\n"
+        for encoding in ["utf-8", "gb18030"] {
+            let path = pipeline(transactions: encoding == "utf-8" ? text : "", txOptions: "skip_rows: 2\nencoding: \(encoding)")
+            if encoding == "gb18030" { try Data(gb18030Bytes(text)).write(to: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("tx.csv")) }
+            let data = try clean(path)
+            #expect(data.files[.transactions]!.titleLinesSkipped == 2 && data.files[.transactions]!.header == ["account_id", "date", "amount"])
+            #expect(data.ledgers[.transactions]!.rowsRead == 2 && data.ledgers[.transactions]!.rowsAccepted == 1)
+            #expect(data.rejects.all.map(\.line) == [5], "\(encoding): the reject keeps its line in the file")
+        }
+    }
+
     @Test func fxRateProblems() throws {
         let data = try clean(pipeline(
             transactions: "account_id,date,amount\nA,2024-01-05,1\n", fxRates: "currency,rate\nUSD,7.1\nEUR,-3\nUSD,7.2\n"))

@@ -31,6 +31,8 @@ public struct InputFileInfo: Sendable {
     public var delimiter: String
     public var header: [String]
     public var hadByteOrderMark: Bool
+    /// Title lines skipped above the header (`skip_rows`).
+    public var titleLinesSkipped = 0
 }
 
 /// Reads and cleans every input of a pipeline: FX rates first (transactions need them), then
@@ -207,7 +209,7 @@ public enum CleanStage {
             path: input.path, bytes: (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0,
             sha256: reader.readToEnd ? digest.finish() : try sha256(path: input.path), encoding: input.dialect.encoding.rawValue,
             delimiter: String(UnicodeScalar(input.dialect.delimiter)), header: reader.header,
-            hadByteOrderMark: reader.hadByteOrderMark)
+            hadByteOrderMark: reader.hadByteOrderMark, titleLinesSkipped: reader.skippedLines)
     }
 
     /// SHA-256 of a file, read in 1 MiB blocks.

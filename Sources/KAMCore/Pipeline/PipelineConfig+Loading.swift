@@ -179,7 +179,7 @@ extension PipelineConfig {
 extension InputConfig {
     /// Every key an input may set.
     static let keys = [
-        "path", "encoding", "delimiter", "quote", "header", "columns", "date_formats", "status_map", "type_map", "satisfaction_scale",
+        "path", "encoding", "delimiter", "quote", "header", "skip_rows", "columns", "date_formats", "status_map", "type_map", "satisfaction_scale",
         "excel_serial_dates", "decimal_comma", "negative_paid_is_refund", "currency", "dedupe", "max_reject_rate", "min_rows_ratio",
     ]
 
@@ -208,6 +208,7 @@ extension InputConfig {
             dialect.quote = byte
         }
         dialect.hasHeader = try m.bool("header") ?? true
+        dialect.skipRows = try m.int("skip_rows", in: 0...10_000) ?? 0
         guard var columnsMap = try m.map("columns") else { throw ConfigError.missingKey(file: file, line: m.line, key: m.qualified("columns")) }
         var columns: [String: String] = [:]
         let known = kind.requiredFields + kind.optionalFields

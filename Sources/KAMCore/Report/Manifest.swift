@@ -35,7 +35,8 @@ enum Manifest {
         var pairs: [(String, JSONValue)] = [
             ("path", .string(file.path)), ("bytes", .int(file.bytes)), ("sha256", .string(file.sha256)),
             ("encoding", .string(file.encoding)), ("byte_order_mark", .bool(file.hadByteOrderMark)),
-            ("delimiter", .string(file.delimiter)), ("header", .array(file.header.map(JSONValue.string))),
+            ("delimiter", .string(file.delimiter)), ("title_lines_skipped", .int(file.titleLinesSkipped)),
+            ("header", .array(file.header.map(JSONValue.string))),
             ("rows_read", .int(ledger.rowsRead)), ("rows_accepted", .int(ledger.rowsAccepted)),
             ("rows_rejected", .int(ledger.rowsRejected)), ("duplicates_merged", .int(ledger.duplicatesMerged)),
             ("excluded_after_as_of", .int(ledger.excludedAfterAsOf)), ("excluded_open", .int(ledger.excludedOpen)),
