@@ -323,6 +323,19 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
         }
     }
 
+    @Test func theRowsEachFXRateConvertedAreCounted() throws {
+        let path = pipeline(
+            transactions: "account_id,date,amount,currency\nA,2024-01-05,1,USD\nA,2024-02-05,2,USD\nB,2024-07-05,3,USD\nB,2024-07-06,4,CNY\nC,2024-07-07,x,USD\n",
+            txColumns: "account_id: account_id, date: date, amount: amount, currency: currency",
+            fxRates: "currency,rate,valid_from\nUSD,7.0,2024-01-01\nUSD,7.2,2024-06-01\n")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        write(text.replacingOccurrences(of: "columns: { currency: currency, rate: rate }", with: "columns: { currency: currency, rate: rate, valid_from: valid_from }"), to: URL(fileURLWithPath: path))
+        let data = try clean(path)
+        let jan = Day(iso: "2024-01-01")!, jun = Day(iso: "2024-06-01")!
+        #expect(data.rowsConverted == [FXRateKey(currency: "USD", validFrom: jan): 2, FXRateKey(currency: "USD", validFrom: jun): 1])
+        #expect(data.fx.rates.map(\.key) == [FXRateKey(currency: "USD", validFrom: jan), FXRateKey(currency: "USD", validFrom: jun)])
+    }
+
     @Test func fxRateProblems() throws {
         let data = try clean(pipeline(
             transactions: "account_id,date,amount\nA,2024-01-05,1\n", fxRates: "currency,rate\nUSD,7.1\nEUR,-3\nUSD,7.2\n"))

@@ -19,6 +19,8 @@ public struct CleanData: Sendable {
     public var unknownAccounts: [String]
     public var conflictingAccountIds: [String]
     public var fx: FXTable
+    /// Transaction rows whose amount each FX rate converted (read rows, whatever their bucket).
+    public var rowsConverted: [FXRateKey: Int] = [:]
     public var ingestSeconds: [InputKind: Double]
 }
 
@@ -73,12 +75,13 @@ public enum CleanStage {
         var interactions: [String: [InteractionRecord]] = [:]
         var accounts: [String: AccountRecord] = [:]
         var conflicting: [String] = []
+        var rowsConverted: [FXRateKey: Int] = [:]
         for result in results {
             ledgers[result.kind] = result.ledger
             rejects[result.kind] = result.rejects
             files[result.kind] = result.file
             seconds[result.kind] = result.seconds
-            if let h = result.histories { histories = h }
+            if let h = result.histories { histories = h; rowsConverted = result.rowsConverted }
             if let i = result.interactions { interactions = i }
             if let a = result.accounts { accounts = a; conflicting = result.conflictingAccountIds }
         }
@@ -88,7 +91,7 @@ public enum CleanStage {
             histories: histories, interactions: interactions, accounts: accounts,
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
             ledgers: ledgers, rejects: RejectLedger(rejects), files: files, unknownAccounts: unknown,
-            conflictingAccountIds: conflicting.sorted(), fx: table, ingestSeconds: seconds)
+            conflictingAccountIds: conflicting.sorted(), fx: table, rowsConverted: rowsConverted, ingestSeconds: seconds)
     }
 
     /// Reads the `fx_rates` input into `fx` (transactions need every rate before they are
@@ -130,6 +133,7 @@ public enum CleanStage {
         var interactions: [String: [InteractionRecord]]?
         var accounts: [String: AccountRecord]?
         var conflictingAccountIds: [String] = []
+        var rowsConverted: [FXRateKey: Int] = [:]
     }
 
     /// The reader of an input, with the SHA-256 of its bytes computed as they are read.
@@ -157,13 +161,14 @@ public enum CleanStage {
             let (reader, columns, digest) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
             var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs), sightingBits: sightingBits)
-            var magnitude: UInt64 = 0
+            var magnitude: UInt64 = 0, rowsConverted: [FXRateKey: Int] = [:]
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }) { batch in
                 let (sum, overflow) = magnitude.addingReportingOverflow(batch.magnitude)
                 if let line = batch.overflowLine ?? (overflow || sum > UInt64(Int64.max) ? batch.lastLine : nil) {
                     throw CleanError.totalOverflow(input: kind.rawValue, path: input.path, line: line)
                 }
                 magnitude = sum
+                for (key, n) in batch.rowsConverted { rowsConverted[key, default: 0] += n }
                 try book.add(batch)
             }
             try book.resolveDuplicates(threads: threads, base: cleaner.base)
@@ -178,6 +183,7 @@ public enum CleanStage {
             }
             let ledger = book.ledger
             result = InputResult(kind: kind, ledger: ledger, rejects: book.rejectLogs, file: file, seconds: 0, histories: book.takeHistories())
+            result.rowsConverted = rowsConverted
         case .interactions:
             let input = config.inputs.interactions!
             let (reader, columns, digest) = try open(input, config)

@@ -36,22 +36,38 @@ public struct FXTable: Sendable {
     /// Whether any rate carries a validity date (then the rate depends on the day).
     public var hasDatedRates: Bool { !dated.isEmpty }
 
-    public func rate(for currency: String, on day: Day) -> FXRate? {
-        if currency == baseCurrency { return .one }
+    public func rate(for currency: String, on day: Day) -> FXRate? { entry(for: currency, on: day)?.rate }
+
+    /// The rate for `currency` on `day` and the day it is valid from (nil: an undated rate,
+    /// or the base currency).
+    func entry(for currency: String, on day: Day) -> (rate: FXRate, from: Day?)? {
+        if currency == baseCurrency { return (.one, nil) }
         if let list = dated[currency] {
-            var found: FXRate?
+            var found: (rate: FXRate, from: Day?)?
             for entry in list {
-                if entry.from <= day { found = entry.rate } else { break }
+                if entry.from <= day { found = (entry.rate, entry.from) } else { break }
             }
             if let found { return found }
         }
-        return undated[currency]
+        return undated[currency].map { ($0, nil) }
+    }
+
+    /// Every rate of the table (base currency excepted), by currency and day.
+    public var rates: [(key: FXRateKey, rate: FXRate)] {
+        var all = undated.map { (FXRateKey(currency: $0.key, validFrom: nil), $0.value) }
+        for (c, list) in dated { all += list.map { (FXRateKey(currency: c, validFrom: $0.from), $0.rate) } }
+        return all.sorted { $0.0 < $1.0 }
     }
 
     /// The rate a transaction dated `day` is converted at: its own day's rate when any rate
     /// carries a date; otherwise each currency has one rate, looked up as of `asOf`.
     func rate(for currency: String, transactionDay day: Day, asOf: Day) -> FXRate? {
         rate(for: currency, on: hasDatedRates ? day : asOf)
+    }
+
+    /// The same, with the day the rate is valid from.
+    func entry(for currency: String, transactionDay day: Day, asOf: Day) -> (rate: FXRate, from: Day?)? {
+        entry(for: currency, on: hasDatedRates ? day : asOf)
     }
 
     public var currencies: [String] { Array(Set(undated.keys).union(dated.keys).union([baseCurrency])).sorted() }
@@ -67,5 +83,15 @@ public struct FXTable: Sendable {
             nano += f * Int64(pow(10, Double(8 - frac.count)))
         }
         return nano > 0 ? FXRate(nanoUnits: nano) : nil
+    }
+}
+
+/// One rate of an ``FXTable``: its currency and the day it is valid from (nil: undated).
+public struct FXRateKey: Sendable, Hashable, Comparable {
+    public var currency: String
+    public var validFrom: Day?
+
+    public static func < (a: FXRateKey, b: FXRateKey) -> Bool {
+        a.currency != b.currency ? a.currency < b.currency : (a.validFrom?.ordinal ?? Int32.min) < (b.validFrom?.ordinal ?? Int32.min)
     }
 }

@@ -40,6 +40,8 @@ final class TransactionCleaner: Sendable {
         var readAmounts = ControlTotal()
         var excludedAmounts = ControlTotal()
         var openAmounts = ControlTotal()
+        /// Rows whose amount each FX rate converted.
+        var rowsConverted: [FXRateKey: Int] = [:]
         /// Every row handed on, as if accepted; the book takes back the duplicates.
         var tally = AcceptedTally()
         /// Σ max(|amount|, |base amount|) + Σ |base cost| over the rows read: every total of
@@ -119,7 +121,9 @@ final class TransactionCleaner: Sendable {
             slots[code] = rates.count - 1
             return rates.count - 1
         }
-        let defaultSlot = slot(defaultCode)
+        let defaultSlot = slot(defaultCode), baseSlot = slot(baseCurrency)
+        // Rows converted by each rate, for the manifest: by slot while rates carry no dates.
+        var slotUses: [Int: Int] = [:], datedUses: [FXRateKey: Int] = [:]
         var read = SlotTotal(), excluded = SlotTotal(), open = SlotTotal()
 
         for i in 0..<table.count {
@@ -151,9 +155,17 @@ final class TransactionCleaner: Sendable {
                 }
             }
             let day = dayMemo.day(trimmed(table.field(i, cDate)), dates)
-            let rate = datedRates ? fx.rate(for: out.rows.currencies[currencySlot], transactionDay: day ?? asOf, asOf: asOf) : rates[currencySlot]
+            var rate = rates[currencySlot], rateFrom: Day?
+            if datedRates {
+                let entry = fx.entry(for: out.rows.currencies[currencySlot], transactionDay: day ?? asOf, asOf: asOf)
+                (rate, rateFrom) = (entry?.rate, entry?.from)
+            }
             if let amount {
                 base = rate.flatMap { amount.converted(at: $0) }
+                if base != nil && currencySlot != baseSlot {
+                    if datedRates { datedUses[FXRateKey(currency: out.rows.currencies[currencySlot], validFrom: rateFrom), default: 0] += 1 }
+                    else { slotUses[currencySlot, default: 0] += 1 }
+                }
                 guard out.bound(max(amount.magnitude, base?.magnitude ?? .zero).units) else {
                     out.overflowLine = table.line(i)
                     break
@@ -303,6 +315,8 @@ final class TransactionCleaner: Sendable {
         out.readAmounts = read.controlTotal(codes: codes)
         out.excludedAmounts = excluded.controlTotal(codes: codes)
         out.openAmounts = open.controlTotal(codes: codes)
+        out.rowsConverted = datedUses
+        for (slot, n) in slotUses { out.rowsConverted[FXRateKey(currency: codes[slot], validFrom: nil), default: 0] += n }
         if settling == nil { out.tally.add(out.rows) }
         return out
     }

@@ -178,10 +178,7 @@ public enum Runner {
                         )
                     })
             ),
-            (
-                "fx_rates",
-                .object(clean.fx.currencies.compactMap { c in clean.fx.rate(for: c, on: config.asOf).map { (c, .double($0.double)) } })
-            ),
+            ("fx_rates", Manifest.fxRates(clean)),
             (
                 "unknown_accounts",
                 .object([

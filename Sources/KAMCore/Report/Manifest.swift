@@ -99,6 +99,18 @@ enum Manifest {
         ])
     }
 
+    /// Every FX rate kam had (inline `fx:` and the `fx_rates` input): currency, the day it is
+    /// valid from (null: every day no dated rate covers), the rate, and how many transaction
+    /// rows it converted to the base currency.
+    static func fxRates(_ clean: CleanData) -> JSONValue {
+        .array(clean.fx.rates.map { key, rate in
+            .object([
+                ("currency", .string(key.currency)), ("valid_from", key.validFrom.map { .string($0.iso) } ?? .null),
+                ("rate", .double(rate.double)), ("rows_converted", .int(clean.rowsConverted[key] ?? 0)),
+            ])
+        })
+    }
+
     static func fit(_ d: FitDiagnostics, params: [(String, Double)], unit: TimeUnit?) -> JSONValue {
         var pairs: [(String, JSONValue)] = params.map { ($0.0, .double($0.1)) }
         pairs += [
