@@ -67,6 +67,44 @@ func files(in folder: String) throws -> [String: Data] {
         #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "report"])
     }
 
+    /// Every Total row and control total adds up as printed, to the cent; where the exact
+    /// total differs, it is stated beside it with the difference.
+    @Test func totalsAddUpAsPrinted() throws {
+        let (path, _) = try generatedPipeline(accounts: 400, transactions: 8000)
+        let out = try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true)).folder
+        func decimal(_ s: String) -> Decimal { Decimal(string: s) ?? .nan }
+        var sawDifference = false
+        for d in KPITables.dimensions {
+            let lines = try String(contentsOfFile: out + "/" + d.file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let header = lines[0]
+            let totalAt = try #require(lines.firstIndex { $0[0] == "Total" })
+            for column in KPITables.additiveColumns {
+                let c = header.firstIndex(of: column)!
+                let sum = lines[1..<totalAt].reduce(Decimal(0)) { $0 + decimal($1[c]) }
+                #expect(sum == decimal(lines[totalAt][c]), "\(d.file) \(column)")
+                if totalAt + 2 < lines.count {
+                    #expect(decimal(lines[totalAt][c]) - decimal(lines[totalAt + 1][c]) == decimal(lines[totalAt + 2][c]), "\(d.file) \(column)")
+                    sawDifference = sawDifference || decimal(lines[totalAt + 2][c]) != 0
+                }
+            }
+        }
+        #expect(sawDifference, "the data set should make at least one rounding difference to show")
+        let manifest = try #require(OutputOwnership.kamManifest(out))
+        let totals = try #require(((manifest["inputs"] as? [String: Any])?["transactions"] as? [String: Any])?["control_totals"] as? [String: Any])
+        func printed(_ bucket: String, _ currency: String?) -> Decimal {
+            let t = totals[bucket] as? [String: Any]
+            let n = currency.map { (t?["by_currency"] as? [String: Any])?[$0] } ?? t?["base"]
+            // JSONSerialization reads numbers as doubles: back to the four printed decimals.
+            return (n as? NSNumber).map { decimal(String(format: "%.4f", $0.doubleValue)) } ?? 0
+        }
+        let currencies = ((totals["read"] as? [String: Any])?["by_currency"] as? [String: Any])?.keys.sorted() ?? []
+        #expect(!currencies.isEmpty)
+        for currency in currencies.map(Optional.some) + [nil] {
+            let parts = ["accepted", "rejected", "duplicates_merged", "excluded_after_as_of", "excluded_open"].reduce(Decimal(0)) { $0 + printed($1, currency) }
+            #expect(printed("read", currency) == parts, "\(currency ?? "base")")
+        }
+    }
+
     @Test func aFailedRunLeavesThePreviousFolderUntouched() throws {
         let (path, dir) = try generatedPipeline(accounts: 80, transactions: 1500)
         let config = try PipelineConfig.load(path: path)

@@ -89,13 +89,24 @@ enum KPITables {
             total.add(r)
         }
         var w = CSVWriterProxy(columns: [column] + dimensionColumns, text: [column, "currency"], bom: config.report.excelBOM)
-        for name in groups.keys.sorted() {
-            let g = groups[name]!
-            w.append([name] + values(g, total: total, currency: config.baseCurrency))
+        for name in groups.keys.sorted() { w.append([name] + values(groups[name]!, total: total, currency: config.baseCurrency)) }
+        let parts = groups.keys.sorted().map { values(groups[$0]!, total: total, currency: config.baseCurrency) }
+        let exact = values(total, total: total, currency: config.baseCurrency)
+        let footed = PrintedTotals.foot(parts, exact: exact, columns: additiveColumns.map { dimensionColumns.firstIndex(of: $0)! })
+        w.append(["Total"] + footed.total)
+        if var difference = footed.difference {
+            difference[difference.count - 1] = config.baseCurrency
+            w.append(["Total (exact)"] + footed.exact)
+            w.append(["Rounding difference"] + difference)
         }
-        w.append(["Total"] + values(total, total: total, currency: config.baseCurrency))
         return w.bytes
     }
+
+    /// The columns whose Total is the sum of the groups' (money and counts); the others are
+    /// ratios and means of the whole, not sums.
+    static let additiveColumns = [
+        "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "clv_total", "revenue_at_risk", "complaints_12m",
+    ]
 
     static func values(_ g: KPIGroup, total: KPIGroup, currency: String) -> [String] {
         let o = CSVFormat.optional

@@ -12,8 +12,8 @@ enum Manifest {
     static func control(_ t: ControlTotal) -> JSONValue {
         .object([
             ("rows", .int(t.rows)),
-            ("by_currency", .object(t.byCurrency.keys.sorted().map { ($0, .money(t.byCurrency[$0]!)) })),
-            ("base", .money(t.base)),
+            ("by_currency", .object(t.byCurrency.keys.sorted().map { ($0, .exactMoney(t.byCurrency[$0]!)) })),
+            ("base", .exactMoney(t.base)),
             ("rows_without_rate", .int(t.unconvertedRows)),
         ])
     }
@@ -54,7 +54,7 @@ enum Manifest {
                         (
                             "currency_note",
                             .string(
-                                "amounts per currency as the export wrote them (a refund with the sign it was given); base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of + excluded_open"
+                                "amounts per currency as the export wrote them (a refund with the sign it was given), exact to four decimals so that they add up as printed; base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of + excluded_open"
                             )
                         ),
                         ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
@@ -67,10 +67,10 @@ enum Manifest {
                     "accepted_lines",
                     .object([
                         ("paid", .int(ledger.paidLines)), ("refund", .int(ledger.refundLines)), ("cancelled", .int(ledger.cancelledLines)),
-                        ("paid_base", .money(ledger.paidBase)), ("refunded_base", .money(ledger.refundedBase)),
-                        ("cancelled_base_excluded_from_revenue", .money(ledger.cancelledBase)),
-                        ("net_revenue_base", .money(ledger.netRevenueBase)),
-                        ("net_revenue_base_12m", .money(ledger.netRevenue(in: window))),
+                        ("paid_base", .exactMoney(ledger.paidBase)), ("refunded_base", .exactMoney(ledger.refundedBase)),
+                        ("cancelled_base_excluded_from_revenue", .exactMoney(ledger.cancelledBase)),
+                        ("net_revenue_base", .exactMoney(ledger.netRevenueBase)),
+                        ("net_revenue_base_12m", .exactMoney(ledger.netRevenue(in: window))),
                     ])
                 ),
             ]

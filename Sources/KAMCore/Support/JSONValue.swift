@@ -55,6 +55,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out + "\""
     }
 
-    /// A money amount, exact, with two decimals.
+    /// A money amount with two decimals (rounded half to even).
     public static func money(_ m: Money) -> JSONValue { .number(m.formatted) }
+
+    /// A money amount exactly as held, with four decimals: control totals, which must add up
+    /// as printed.
+    public static func exactMoney(_ m: Money) -> JSONValue { .number(Money.format(m.units, decimals: 4)) }
 }
