@@ -4,7 +4,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIPELINE ?= pipelines/nightly.yaml
 BENCH_DIR ?= var/bench
 
-.PHONY: setup build nightly test bench clean golden format
+FUZZ_RUNS ?= 5000000
+
+.PHONY: setup build nightly test bench clean golden format fuzz
 
 ## setup: install libcsv-dev when it is missing (apt-get update first), then build kam (release).
 setup:
@@ -30,6 +32,19 @@ bench: setup
 	mkdir -p $(BENCH_DIR)
 	cc -O2 -o $(BENCH_DIR)/libcsv_baseline Benchmarks/libcsv_baseline.c -lcsv
 	.build/release/kam-bench --work $(BENCH_DIR) --baseline $(BENCH_DIR)/libcsv_baseline
+
+## fuzz: libFuzzer over the reader and the cleaners (Sources/kam-fuzz): two jobs of FUZZ_RUNS
+## executions each (10 million in all by default), from the committed corpus in
+## Tests/fuzz-corpus; new inputs go to var/fuzz/corpus, crashing ones to var/fuzz/crashes.
+## `make test` replays Tests/fuzz-corpus.
+fuzz: setup
+	$(SWIFT) build -c release --product kam-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer -Xswiftc -DKAM_LIBFUZZER -Xlinker --export-dynamic
+	mkdir -p var/fuzz/corpus var/fuzz/crashes
+	cd var/fuzz && ../../.build-fuzz/release/kam-fuzz -jobs=2 -workers=2 -runs=$(FUZZ_RUNS) -max_len=4096 \
+		-artifact_prefix=crashes/ -print_final_stats=1 corpus ../../Tests/fuzz-corpus
+	@cat var/fuzz/fuzz-*.log | grep -E "^(Done|stat::number_of_executed_units|==.*ERROR|.*Fatal error)" || true
+	@n=$$(ls var/fuzz/crashes | wc -l); echo "make fuzz: $$n crashing input(s) in var/fuzz/crashes"; [ $$n -eq 0 ]
 
 ## golden: regenerate the demo's golden outputs after an intended change (review the diff!).
 golden: setup

@@ -41,6 +41,8 @@ let package = Package(
         ),
         // Release-built benchmark driver for `make bench` (not part of the test suite).
         .executableTarget(name: "kam-bench", dependencies: ["KAMCore", "CSVIO"], swiftSettings: strict),
+        // The fuzz target over the reader and the cleaners (`make fuzz`; see FuzzEntry.swift).
+        .executableTarget(name: "kam-fuzz", dependencies: ["KAMCore"], swiftSettings: strict),
         .testTarget(name: "CSVIOTests", dependencies: ["CSVIO"], swiftSettings: strict),
         .testTarget(
             name: "KAMCoreTests",

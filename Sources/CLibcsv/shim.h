@@ -610,6 +610,12 @@ static void kam_block_row(kam_field_sink *k, kam_block *bl, int terminator) {
     }
     size_t length = (size_t)(t - bl->record_start);
     long inner = k->inner_lines;
+    if (inner > 0 && bl->expected >= 0 && k->count - bl->record_first_field != bl->expected) {
+        // A quoted field ran across lines into a record of the wrong width: a stray quote,
+        // which the line path recovers from (`kam_parse_lines`).
+        bl->stopped = 1;
+        return;
+    }
     int flags = bl->check_text ? kam_scan_flags(b + bl->record_start, length) : 0;
     kam_emit(bl->chunk, k, b, bl->record_start, t, bl->record_line, bl->record_first_field, bl->record_side, flags, bl->expected, KAM_OK);
     if (bl->chunk->failed) {
@@ -697,10 +703,14 @@ static int kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
 /// lines are skipped, as libcsv does. Stops after the record that makes `max_records`, or at
 /// the first record boundary at or after `stop_at` (returns 1), or at the end of the range
 /// (returns 0; sets `c->incomplete` when a record continues after it).
+/// Lines a quoted field may run across before its opening quote is taken for a stray one.
+#define KAM_MAX_OPEN_LINES 10000
+
 static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position_,
                            long *line_, long end, int end_of_file, long expected, long max_records, long stop_at) {
     long position = *position_, line = *line_;
     long record_start = position, record_line = line, record_first_field = k->count, record_side = k->side;
+    long record_first_line_end = position;
     int record_flags = 0, in_record = 0, more = 0;
 
 #define KAM_RAW_END(piece_end) \
@@ -713,6 +723,20 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
         kam_emit(c, k, base, record_start, (raw_end_), record_line, record_first_field, record_side, record_flags, expected, (problem_)); \
         if (c->failed) goto done; \
     } while (0)
+// A record whose quoted field ran across lines and came out wrong (the wrong width, a bad
+// quote, no closing quote, or open over KAM_MAX_OPEN_LINES lines) began with a stray quote:
+// only its first physical line is rejected, and reading goes on from the next line, so the
+// quote does not swallow the well-formed lines after it.
+#define KAM_STRAY_QUOTE() do { \
+        KAM_ROLLBACK(); \
+        kam_reset_parser(p); \
+        kam_emit(c, k, base, record_start, KAM_RAW_END(record_first_line_end), record_line, record_first_field, record_side, \
+                 kam_scan_flags(base + record_start, (size_t)(record_first_line_end - record_start)), expected, KAM_UNTERMINATED_QUOTE); \
+        if (c->failed) goto done; \
+        position = record_first_line_end; \
+        line = record_line + 1; \
+        in_record = 0; \
+    } while (0)
 
     for (;;) {
         if (!in_record && (c->count >= max_records || position >= stop_at)) {
@@ -724,6 +748,10 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
                 if (end_of_file) {
                     k->rows_ended = 0;
                     int ok = kam_csv_fini(p, k) == 0;
+                    if (!ok && expected >= 0 && line > record_line + 1) {
+                        KAM_STRAY_QUOTE();
+                        continue;
+                    }
                     KAM_EMIT(KAM_RAW_END(end), ok ? KAM_OK : KAM_UNTERMINATED_QUOTE);
                     position = end;
                 } else {
@@ -753,6 +781,7 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
             record_first_field = k->count;
             record_side = k->side;
             record_flags = 0;
+            record_first_line_end = piece_end;
             // The first field starts after what libcsv skips before a row (spaces, tabs, CRs).
             long first = position;
             while (first < piece_end && (base[first] == '\r' || kam_is_space(k, base[first]))) first++;
@@ -766,6 +795,10 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
         position = piece_end;
         if (newline) line += 1;
         if (!ok) {
+            if (expected >= 0 && line > record_line + 1) {
+                KAM_STRAY_QUOTE();
+                continue;
+            }
             kam_reset_parser(p);
             KAM_EMIT(KAM_RAW_END(piece_end), KAM_BAD_QUOTE);
             in_record = 0;
@@ -774,8 +807,18 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
         if (!newline) {
             // End of file without a final newline.
             if (kam_csv_fini(p, k) == 0) {
-                if (k->rows_ended > 0) KAM_EMIT(KAM_RAW_END(piece_end), KAM_OK);
+                if (k->rows_ended > 0) {
+                    if (expected >= 0 && line > record_line && k->count - record_first_field != expected) {
+                        KAM_STRAY_QUOTE();
+                        continue;
+                    }
+                    KAM_EMIT(KAM_RAW_END(piece_end), KAM_OK);
+                }
             } else {
+                if (expected >= 0 && line > record_line) {
+                    KAM_STRAY_QUOTE();
+                    continue;
+                }
                 KAM_EMIT(KAM_RAW_END(piece_end), KAM_UNTERMINATED_QUOTE);
             }
             in_record = 0;
@@ -785,14 +828,22 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
             if (k->rows_ended > 1) {
                 KAM_EMIT(KAM_RAW_END(piece_end), KAM_BARE_CR);
             } else if (k->rows_ended > 0) {
+                if (expected >= 0 && line > record_line + 1 && k->count - record_first_field != expected) {
+                    KAM_STRAY_QUOTE();
+                    continue;
+                }
                 KAM_EMIT(KAM_RAW_END(piece_end), KAM_OK);
             }
             in_record = 0;
+        } else if (expected >= 0 && line - record_line > KAM_MAX_OPEN_LINES) {
+            KAM_STRAY_QUOTE();
+            continue;
         } else {
             in_record = 1;
         }
     }
 done:
+#undef KAM_STRAY_QUOTE
 #undef KAM_EMIT
 #undef KAM_ROLLBACK
 #undef KAM_RAW_END

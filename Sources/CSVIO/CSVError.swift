@@ -36,6 +36,9 @@ public enum CSVRecordProblem: Sendable, Hashable {
     /// The number of fields differs from the header's.
     case fieldCount(expected: Int, found: Int)
     /// A quoted field is never closed before the end of the file.
+    /// A quote opened on the record's first line is never closed, or the field it opens runs
+    /// across lines into a record of the wrong width or a bad quote: a stray quote. The
+    /// record is that first line alone; reading goes on from the next line.
     case unterminatedQuote
     /// A quote character where RFC 4180 does not allow one (`ab"c`, `"ab"c`).
     case badQuote
@@ -59,7 +62,8 @@ public enum CSVRecordProblem: Sendable, Hashable {
     public var message: String {
         switch self {
         case .fieldCount(let expected, let found): return "expected \(expected) fields as in the header, found \(found)"
-        case .unterminatedQuote: return "a quoted field is not closed before the end of the file"
+        case .unterminatedQuote:
+            return "a quote opened on this line is not closed, or the field it opens runs across lines into a record of the wrong width (a stray quote); only this line is rejected"
         case .badQuote: return "a quote character inside a field that RFC 4180 does not allow"
         case .notText: return "the record is not UTF-8 text (binary data or NUL bytes)"
         case .bareCarriageReturn: return "a carriage return outside quotes that does not end the line"

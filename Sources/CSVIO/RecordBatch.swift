@@ -147,3 +147,18 @@ public struct CSVRecord {
         return try body(UnsafeBufferPointer(start: bytes, count: end - start))
     }
 }
+
+extension RecordBatch {
+    /// All the records of `bytes` (a whole file's text, header included when `dialect` has
+    /// one), parsed in one call on this thread: for the fuzz harness and small inputs. The
+    /// reader's block cutting and threads are not involved.
+    public static func parseWhole(_ bytes: [UInt8], dialect: CSVDialect, expectedFields: Int?) -> RecordBatch {
+        let text = TextBuffer(textCapacity: bytes.count)
+        bytes.withUnsafeBytes { if let base = $0.baseAddress { text.base.copyMemory(from: base, byteCount: bytes.count) } }
+        text.count = bytes.count
+        let result = ChunkParser.parse(
+            buffer: text.base, start: 0, end: bytes.count, sideStart: bytes.count, isEndOfFile: true, dialect: dialect,
+            expectedFields: expectedFields)
+        return RecordBatch(buffer: text, parts: result.parts, firstLine: 1, bufferOffset: 0)
+    }
+}

@@ -224,12 +224,36 @@ func rows(_ path: String, _ dialect: CSVDialect = CSVDialect(), threads: Int = 1
         #expect(r[0].raw == "1,2")
     }
 
-    @Test func flagsAnUnterminatedQuoteWithItsStartLine() throws {
+    @Test func flagsAnUnterminatedQuoteOnItsLineAloneAndReadsOn() throws {
         let (_, r) = try rows(temporaryFile("a,b\n1,2\n3,\"never closed\n4,5\n"))
-        #expect(r.count == 2)
-        #expect(r[1].problem == .unterminatedQuote)
-        #expect(r[1].line == 3)
-        #expect(r[1].raw == "3,\"never closed\n4,5")
+        #expect(r.map(\.problem) == [nil, .unterminatedQuote, nil])
+        #expect(r.map(\.line) == [2, 3, 4])
+        #expect(r[1].raw == "3,\"never closed")
+        #expect(r[2].fields == ["4", "5"])
+        // On the last line, without a line after it: the line itself.
+        let (_, last) = try rows(temporaryFile("a,b\n1,2\n3,\"never closed\n"))
+        #expect(last.map(\.problem) == [nil, .unterminatedQuote] && last[1].raw == "3,\"never closed")
+    }
+
+    /// A stray opening quote must not swallow the well-formed lines after it: when the quoted
+    /// field it opens runs across lines into a record of the wrong width, or into a bad quote,
+    /// its first line alone is rejected and reading goes on from the next line.
+    @Test func aStrayOpeningQuoteRejectsItsOwnLineOnly() throws {
+        let text = "a,b,c\n1,\"x,y\n2,p,q\n3,\"1,234.50\",z\n4,\"note\nover two lines\",w\n5,s,t\n"
+        let (_, r) = try rows(temporaryFile(text))
+        #expect(r.map(\.line) == [2, 3, 4, 5, 7])
+        #expect(r.map(\.problem) == [.unterminatedQuote, nil, nil, nil, nil])
+        #expect(r[0].raw == "1,\"x,y")
+        #expect(r[1].fields == ["2", "p", "q"] && r[2].fields == ["3", "1,234.50", "z"])
+        // A well-formed note across lines is still one record.
+        #expect(r[3].fields == ["4", "note\nover two lines", "w"])
+        // The same whatever the block size (the blocks' cuts count quotes).
+        let repeated = temporaryFile("a,b,c\n" + String(repeating: String(text.dropFirst(6)), count: 50))
+        for (window, threads) in [(64, 1), (128, 2), (4096, 4)] {
+            let (_, small) = try rows(repeated, threads: threads, window: window)
+            #expect(small.count == 250 && small.filter { $0.problem != nil }.count == 50, "window \(window)")
+            #expect(small.filter { $0.problem != nil }.map(\.raw) == Array(repeating: "1,\"x,y", count: 50))
+        }
     }
 
     @Test func flagsAStrayQuoteAndCarriesOn() throws {

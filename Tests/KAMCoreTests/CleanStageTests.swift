@@ -84,7 +84,9 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
         let data = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,1\nB,2024-01-05\nC,\"2024-01-05,2\nD,2024-01-05,3\n"))
         #expect(data.rejects.map(\.reason) == [.fieldCount, .unterminatedQuote])
         #expect(data.rejects.map(\.line) == [3, 4])
-        #expect(data.rejects.all[1].raw == "C,\"2024-01-05,2\nD,2024-01-05,3")
+        // The stray quote costs its own line only: D is read.
+        #expect(data.rejects.all[1].raw == "C,\"2024-01-05,2")
+        #expect(data.histories.map(\.accountId) == ["A", "D"])
         let q = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,1\"\n"))
         #expect(q.rejects.map(\.reason) == [.badQuote])
         let binary = try clean(pipeline(transactions: "account_id,date,amount\nA,2024-01-05,\u{0}1\n"))
@@ -334,6 +336,22 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
         let jan = Day(iso: "2024-01-01")!, jun = Day(iso: "2024-06-01")!
         #expect(data.rowsConverted == [FXRateKey(currency: "USD", validFrom: jan): 2, FXRateKey(currency: "USD", validFrom: jun): 1])
         #expect(data.fx.rates.map(\.key) == [FXRateKey(currency: "USD", validFrom: jan), FXRateKey(currency: "USD", validFrom: jun)])
+    }
+
+    /// The demo's transactions with one stray opening quote inserted: that line alone is
+    /// rejected, every other row reads as before.
+    @Test func aStrayQuoteInTheDemoCostsOneLine() throws {
+        let demo = packageRoot.appendingPathComponent("fixtures/demo/transactions.csv")
+        var lines = try String(contentsOf: demo, encoding: .utf8).components(separatedBy: "\n")
+        lines.insert("T99999,1,C00001,\"2024-01-05,100,CNY,paid,", at: 1000)
+        let columns = "account_id: account_id, date: txn_date, amount: amount, txn_id: txn_id, line_no: line_no, currency: currency, status: status"
+        let before = try clean(pipeline(transactions: try String(contentsOf: demo, encoding: .utf8), txColumns: columns, extra: "fx: { USD: 7.1, EUR: 7.8, HKD: 0.91 }"), threads: 2)
+        let after = try clean(pipeline(transactions: lines.joined(separator: "\n"), txColumns: columns, extra: "fx: { USD: 7.1, EUR: 7.8, HKD: 0.91 }"), threads: 2)
+        let (b, a) = (before.ledgers[.transactions]!, after.ledgers[.transactions]!)
+        #expect(a.rowsRead == b.rowsRead + 1 && a.rowsRejected == b.rowsRejected + 1 && a.rowsAccepted == b.rowsAccepted)
+        #expect(a.rejectsByReason[.unterminatedQuote] == 1)
+        #expect(after.rejects.all.filter { $0.reason == .unterminatedQuote }.map(\.line) == [1001])
+        #expect(after.histories == before.histories)
     }
 
     @Test func fxRateProblems() throws {

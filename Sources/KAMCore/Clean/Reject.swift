@@ -33,7 +33,8 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
     public var meaning: String {
         switch self {
         case .fieldCount: return "the row has more or fewer fields than the header"
-        case .unterminatedQuote: return "a quoted field is never closed before the end of the file"
+        case .unterminatedQuote:
+            return "a quote opened on this line is never closed, or runs across lines into a record of the wrong width (a stray quote); the line alone is rejected"
         case .badQuote: return "a quote character where RFC 4180 allows none (ab\"c, \"ab\"c)"
         case .notText: return "the row is not valid text in the declared encoding (binary data, NUL bytes)"
         case .bareCarriageReturn: return "a carriage return outside quotes in the middle of a line (old Mac line ends?)"
