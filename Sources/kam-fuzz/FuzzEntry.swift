@@ -19,10 +19,11 @@ struct KamFuzz {
             // libFuzzer's entry (LLVM ≥ 11), looked up at run time (`make fuzz` links with
             // --export-dynamic so it is visible): Swift cannot declare a C function without a
             // header, and this is the only one needed.
-            typealias Driver = @convention(c) (
-                UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-            ) -> CInt
+            typealias Driver =
+                @convention(c) (
+                    UnsafeMutablePointer<CInt>, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                    @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+                ) -> CInt
             guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "LLVMFuzzerRunDriver") else {
                 fatalError("kam-fuzz: libFuzzer's LLVMFuzzerRunDriver is not linked in (build with -sanitize=fuzzer)")
             }

@@ -19,23 +19,20 @@ extension Kam {
         var out: String?
 
         func run() throws {
-            do {
+            try reportingErrors {
                 var config = try PipelineConfig.load(path: options.pipeline, asOfOverride: options.asOf)
                 guard let cutoffDay = Day(iso: cutoff) else { throw ValidationError("--cutoff: expected YYYY-MM-DD") }
-                let untilDay = try until.map { s -> Day in
-                    guard let d = Day(iso: s) else { throw ValidationError("--until: expected YYYY-MM-DD") }
-                    return d
-                } ?? config.asOf
+                let untilDay =
+                    try until.map { s -> Day in
+                        guard let d = Day(iso: s) else { throw ValidationError("--until: expected YYYY-MM-DD") }
+                        return d
+                    } ?? config.asOf
                 guard cutoffDay < untilDay else { throw ValidationError("--cutoff must be before --until") }
                 config.asOf = untilDay
                 let folder = try out == nil ? config.output + "-backtest" : config.outputPath(override: out)
-                _ = try Backtester.run(config, cutoff: cutoffDay, until: untilDay, output: folder, threads: max(1, options.threads), progress: Progress(quiet: options.quiet))
-            } catch let e as ExitCode {
-                throw e
-            } catch let e as ValidationError {
-                throw e
-            } catch {
-                throw kamExitCode(for: error)
+                _ = try Backtester.run(
+                    config, cutoff: cutoffDay, until: untilDay, output: folder, threads: max(1, options.threads),
+                    progress: Progress(quiet: options.quiet))
             }
         }
     }

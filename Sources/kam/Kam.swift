@@ -32,9 +32,18 @@ struct PipelineOptions: ParsableArguments {
     var quiet = false
 }
 
-/// Maps errors to the exit codes of DESIGN §9: 2 usage or config, 3 data quality, 1 anything else.
-func kamExitCode(for error: any Error) -> ExitCode {
-    let message = "\(error)"
-    FileHandle.standardError.write(Data("kam: error: \(message)\n".utf8))
-    return ExitCode(ExitStatus.code(for: error))
+/// Runs a command's work and turns what it throws into kam's exit codes (README "Exit
+/// codes"): the message on stderr, then the code ``ExitStatus`` gives. The one place the CLI
+/// maps errors; argument-parser's own errors (usage) pass through unchanged.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("kam: error: \(error)\n".utf8))
+        throw ExitCode(ExitStatus.code(for: error))
+    }
 }

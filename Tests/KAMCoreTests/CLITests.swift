@@ -87,4 +87,21 @@ import Testing
         #expect(r.stderr.contains("another run is writing this folder"), "\(r.stderr)")
         withExtendedLifetime(held) {}
     }
+
+    @Test func generateWritesOnlyANewEmptyOrItsOwnFolder() throws {
+        let dir = temporaryFolder()
+        let args = ["generate", "--accounts", "20", "--transactions", "200", "--out"]
+        // Someone's real export is never overwritten.
+        write("account_id,date,amount\nREAL,2024-01-01,1\n", to: dir.appendingPathComponent("exports/transactions.csv"))
+        let refused = try kam(args + [dir.appendingPathComponent("exports").path])
+        #expect(refused.code == 2 && refused.stderr.contains("no ground_truth.json"), "\(refused.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("exports/transactions.csv"), encoding: .utf8).contains("REAL"))
+        // A new folder, then the same folder again (its own files).
+        let own = dir.appendingPathComponent("generated").path
+        #expect(try kam(args + [own]).code == 0)
+        #expect(try kam(args + [own]).code == 0)
+        write("mine\n", to: dir.appendingPathComponent("generated/notes.txt"))
+        let mixed = try kam(args + [own])
+        #expect(mixed.code == 2 && mixed.stderr.contains("notes.txt"), "\(mixed.stderr)")
+    }
 }

@@ -42,7 +42,9 @@ public enum FuzzHarness {
             },
             input(.transactions, ["account_id", "date", "amount", "currency", "status", "margin"]),
             input(.interactions, ["account_id", "date", "type", "satisfaction", "resolved_date", "resolution_days", "notes"]),
-            input(.interactions, ["account_id", "date", "type", "satisfaction", "resolution_days"]) { $0.satisfactionScale = .zeroToHundred },
+            input(.interactions, ["account_id", "date", "type", "satisfaction", "resolution_days"]) {
+                $0.satisfactionScale = .zeroToHundred
+            },
             input(.accounts, ["account_id", "name", "parent_account_id", "industry", "created_date", "strategic"]),
             input(.fxRates, ["currency", "rate", "valid_from"]),
         ]

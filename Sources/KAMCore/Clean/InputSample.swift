@@ -21,22 +21,31 @@ public struct InputSample: Sendable {
 
     /// Cleans the first `rows` records of `input` (FX rates, when the pipeline has them, are
     /// read whole first: transactions need them).
-    public static func take(_ input: InputConfig, config: PipelineConfig, fx: FXTable, rows limit: Int = defaultRows) throws -> InputSample {
+    public static func take(_ input: InputConfig, config: PipelineConfig, fx: FXTable, rows limit: Int = defaultRows) throws -> InputSample
+    {
         let (reader, columns, _) = try CleanStage.open(input, config)
         let clean: (RecordBatch) -> (read: Int, rejects: [Reject])
         switch input.kind {
         case .transactions:
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
-            clean = { let b = cleaner.normalise($0); return (b.ledger.rowsRead, b.rejects) }
+            clean = {
+                let b = cleaner.normalise($0); return (b.ledger.rowsRead, b.rejects)
+            }
         case .interactions:
             let cleaner = InteractionCleaner(config: input, columns: columns, asOf: config.asOf)
-            clean = { let b = cleaner.normalise($0); return (b.rowsRead, b.rejects) }
+            clean = {
+                let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
+            }
         case .accounts:
             let cleaner = AccountCleaner(config: input, columns: columns)
-            clean = { let b = cleaner.normalise($0); return (b.rowsRead, b.rejects) }
+            clean = {
+                let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
+            }
         case .fxRates:
             let cleaner = FXRateCleaner(config: input, columns: columns)
-            clean = { let b = cleaner.normalise($0); return (b.rowsRead, b.rejects) }
+            clean = {
+                let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
+            }
         }
         var sample = InputSample(kind: input.kind)
         do {

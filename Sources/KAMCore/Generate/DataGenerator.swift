@@ -127,7 +127,15 @@ public struct DataGenerator {
         return sqrt(lo * hi)
     }
 
+    /// The files `generate()` writes; it replaces them only in a folder that holds nothing else
+    /// and has its `ground_truth.json` (a folder it wrote before).
+    static let files = [
+        "transactions.csv", "interactions.csv", "accounts.csv", "fx_rates.csv", "ground_truth.json", "ground_truth_accounts.csv",
+        "ground_truth_dirt.csv",
+    ]
+
     public func generate() throws -> Truth {
+        try OutputOwnership.check(options.output, protected: [], expected: .generatedData(Self.files))
         try FileManager.default.createDirectory(atPath: options.output, withIntermediateDirectories: true)
         let scale = rateScale()
         var truth = Truth()

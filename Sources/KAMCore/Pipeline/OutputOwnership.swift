@@ -51,6 +51,8 @@ public enum OutputOwnership {
         case runFolder
         /// A `<output>.failed/` diagnostics folder.
         case failedFolder
+        /// A `kam generate` folder: only these files, `ground_truth.json` among them.
+        case generatedData([String])
     }
 
     /// Refuses the output path as written when it can only be a mistake: empty, `.`, `..`,
@@ -59,7 +61,7 @@ public enum OutputOwnership {
         if written.trimmingCharacters(in: .whitespaces).isEmpty { throw OutputRefusal.emptyPath(setting: setting) }
         let last = written.split(separator: "/").last.map(String.init) ?? "/"
         let home = FileManager.default.homeDirectoryForCurrentUser.standardizedFileURL.path
-        if ["/", ".", "..", "~"].contains(last) || written.hasPrefix("~") || resolved == "/" || resolved == home {
+        if ["/", ".", "..", "~"].contains(last) || resolved == "/" || resolved == home {
             let what = resolved == "/" ? "the root folder" : resolved == home ? "your home folder" : "a reserved path"
             throw OutputRefusal.reservedPath(setting: setting, written: written, path: "\(what) (\(resolved))")
         }
@@ -104,6 +106,11 @@ public enum OutputOwnership {
 
     /// nil when `folder` is one kam wrote; else why not and which entries are not kam's.
     static func kamWrote(_ folder: String, entries: [String], expected: Expected) -> (reason: String, foreign: [String])? {
+        if case .generatedData(let files) = expected {
+            let foreign = entries.filter { !files.contains($0) }
+            if !foreign.isEmpty { return ("files kam generate does not write", foreign) }
+            return entries.contains("ground_truth.json") ? nil : ("it has no ground_truth.json (not a folder kam generate wrote)", [])
+        }
         guard entries.contains("manifest.json") else { return ("it has no manifest.json", []) }
         guard let object = kamManifest(folder) else { return ("its manifest.json was not written by kam", []) }
         let status = object["status"] as? String ?? "ok"
