@@ -123,7 +123,7 @@ final class TransactionCleaner: Sendable {
         }
         let defaultSlot = slot(defaultCode), baseSlot = slot(baseCurrency)
         // Rows converted by each rate, for the manifest: by slot while rates carry no dates.
-        var slotUses: [Int: Int] = [:], datedUses: [FXRateKey: Int] = [:]
+        var slotUses: [Int] = [], datedUses: [FXRateKey: Int] = [:]
         var read = SlotTotal(), excluded = SlotTotal(), open = SlotTotal()
 
         for i in 0..<table.count {
@@ -164,7 +164,10 @@ final class TransactionCleaner: Sendable {
                 base = rate.flatMap { amount.converted(at: $0) }
                 if base != nil && currencySlot != baseSlot {
                     if datedRates { datedUses[FXRateKey(currency: out.rows.currencies[currencySlot], validFrom: rateFrom), default: 0] += 1 }
-                    else { slotUses[currencySlot, default: 0] += 1 }
+                    else {
+                        if currencySlot >= slotUses.count { slotUses += repeatElement(0, count: currencySlot - slotUses.count + 1) }
+                        slotUses[currencySlot] += 1
+                    }
                 }
                 guard out.bound(max(amount.magnitude, base?.magnitude ?? .zero).units) else {
                     out.overflowLine = table.line(i)
@@ -316,7 +319,7 @@ final class TransactionCleaner: Sendable {
         out.excludedAmounts = excluded.controlTotal(codes: codes)
         out.openAmounts = open.controlTotal(codes: codes)
         out.rowsConverted = datedUses
-        for (slot, n) in slotUses { out.rowsConverted[FXRateKey(currency: codes[slot], validFrom: nil), default: 0] += n }
+        for (slot, n) in slotUses.enumerated() where n > 0 { out.rowsConverted[FXRateKey(currency: codes[slot], validFrom: nil), default: 0] += n }
         if settling == nil { out.tally.add(out.rows) }
         return out
     }
