@@ -15,19 +15,26 @@ public enum Backtester {
         public var chosen: ChurnMetrics
     }
 
-    public static func run(_ config: PipelineConfig, cutoff: Day, until: Day, output: String, threads: Int, progress: Progress) throws -> Summary {
+    public static func run(_ config: PipelineConfig, cutoff: Day, until: Day, output: String, threads: Int, progress: Progress) throws
+        -> Summary
+    {
         let runId = Runner.makeRunId(Date())
         let folder = try RunFolder(destination: output, runId: runId, protected: config.protectedFolders)
-        let clean = try CleanStage.run(
-            config, threads: threads, progress: progress, cutoffs: [cutoff, cutoff - config.churn.horizonDays, until])
-        let failures = QualityGate.failures(clean, config: config, previous: [:], previousFolder: "", acceptDrop: true)
-        if !failures.isEmpty { throw QualityGateError(failures: failures) }
-        let t0 = Date()
-        let value = ValueStage.run(histories: clean.histories, asOf: cutoff, config: config, threads: threads)
-        let churn = ChurnStage.run(
-            histories: clean.histories, interactions: clean.interactions, hasInteractions: clean.hasInteractionsInput, value: value,
-            asOf: cutoff, config: config, threads: threads)
-        progress.stage("fit at cutoff \(cutoff.iso)", rows: value.accounts.count, seconds: Date().timeIntervalSince(t0))
+        // The run's stages, fitted and scored as of the cutoff; the gate is the reject rates
+        // alone (a backtest replaces no run folder).
+        let graph = try StageGraph([
+            CleanStage.Step(
+                config: config, threads: threads, progress: progress, cutoffs: [cutoff, cutoff - config.churn.horizonDays, until],
+                gate: { clean in
+                    let failures = QualityGate.failures(clean, config: config, previous: [:], previousFolder: "", acceptDrop: true)
+                    if !failures.isEmpty { throw QualityGateError(failures: failures) }
+                }),
+            ValueStage.Step(config: config, asOf: cutoff, threads: threads),
+            ChurnStage.Step(config: config, asOf: cutoff, threads: threads),
+        ])
+        let values = StageValues()
+        _ = try graph.runReportingFailure(values, progress: progress)
+        let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
         let unit = config.timeUnit
         let period = Double(until - cutoff) / unit.days
         let churnEnd = min(until, cutoff + config.churn.horizonDays)
@@ -58,7 +65,8 @@ public enum Backtester {
         }
         let labels = rows.map(\.churned)
         let modelMetrics = ChurnMetrics(scores: rows.map(\.churn.model), churned: labels)
-        let supervisedMetrics = churn.supervisedAvailable ? ChurnMetrics(scores: rows.map { $0.churn.supervised ?? $0.churn.model }, churned: labels) : nil
+        let supervisedMetrics =
+            churn.supervisedAvailable ? ChurnMetrics(scores: rows.map { $0.churn.supervised ?? $0.churn.model }, churned: labels) : nil
         let chosenMetrics = ChurnMetrics(scores: rows.map(\.churn.chosen), churned: labels)
 
         let actualTotal = rows.reduce(0) { $0 + $1.actual }
@@ -86,7 +94,8 @@ public enum Backtester {
             (
                 "spend",
                 .object([
-                    ("currency", .string(config.baseCurrency)), ("actual", .money(spendActual)), ("expected", .number(CSVFormat.money(spendExpected))),
+                    ("currency", .string(config.baseCurrency)), ("actual", .money(spendActual)),
+                    ("expected", .number(CSVFormat.money(spendExpected))),
                     ("mae_per_account", .double(spendMAE)), ("correlation", .double(spendCorr)),
                 ])
             ),
@@ -109,7 +118,8 @@ public enum Backtester {
             w.append([
                 r.id, String(Int(r.v.frequency)), CSVFormat.decimal(r.v.recency, 4), CSVFormat.decimal(r.v.age, 4), String(r.actual),
                 CSVFormat.decimal(r.expected, 4), r.actualSpend.formatted, CSVFormat.money(r.expectedSpend), r.churned ? "1" : "0",
-                CSVFormat.decimal(r.churn.chosen, 4), CSVFormat.decimal(r.churn.model, 4), CSVFormat.optional(r.churn.supervised, 4), unit.rawValue,
+                CSVFormat.decimal(r.churn.chosen, 4), CSVFormat.decimal(r.churn.model, 4), CSVFormat.optional(r.churn.supervised, 4),
+                unit.rawValue,
             ])
         }
         try folder.write("backtest_accounts.csv", bytes: w.bytes)

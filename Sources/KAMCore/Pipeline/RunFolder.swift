@@ -13,7 +13,9 @@ import Foundation
 /// path). kam only ever replaces what ``OutputOwnership`` allows; a run that starts removes the
 /// temporary folders that killed runs of the same output left behind (recognised by name and by
 /// their marker file or kam manifest).
-public final class RunFolder {
+// @unchecked because its files are written by one stage at a time (the report stage, or the
+// caller after the graph), and `commit()` runs after every writer has finished.
+public final class RunFolder: @unchecked Sendable {
     public let destination: String
     public let temporary: String
     private let parent: String

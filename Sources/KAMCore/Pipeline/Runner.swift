@@ -3,9 +3,9 @@ import Foundation
 
 /// Runs a pipeline end to end and writes its run folder atomically.
 ///
-/// Stages: ingest + clean (inputs concurrently), then segment alongside value → churn, then the
-/// reports, whose files are rendered concurrently. Results depend only on the inputs and
-/// `as_of`, never on the thread count.
+/// Its stages form a ``StageGraph``: ingest + clean (inputs concurrently, then the quality
+/// gate), then segment alongside value → churn, then the reports, whose files are rendered
+/// concurrently. Results depend only on the inputs and `as_of`, never on the thread count.
 public enum Runner {
     public struct Outcome: Sendable {
         public var folder: String
@@ -24,56 +24,28 @@ public enum Runner {
         let runId = makeRunId(started)
         let destination = try config.outputPath(override: outputOverride)
         let folder = try RunFolder(destination: destination, runId: runId, protected: config.protectedFolders)
-        var stages: [Manifest.Stage] = []
         let previous = QualityGate.previousAccepted(in: folder.destination)
-
-        func timed<T>(_ name: String, rows: (T) -> Int, _ body: () throws -> T) rethrows -> T {
-            let t0 = Date()
-            let result = try body()
-            let seconds = Date().timeIntervalSince(t0)
-            stages.append(Manifest.Stage(name: name, seconds: seconds, rows: rows(result)))
-            progress.stage(name, rows: rows(result), seconds: seconds)
-            return result
-        }
-
-        let clean = try timed("ingest+clean", rows: { $0.ledgers.values.reduce(0) { $0 + $1.rowsRead } }) {
-            try CleanStage.run(config, threads: threads, progress: progress)
-        }
-        let failures = QualityGate.failures(
-            clean, config: config, previous: previous, previousFolder: folder.destination, acceptDrop: acceptDrop)
-        if !failures.isEmpty {
-            throw writeDiagnostics(failures, clean: clean, config: config, runId: runId, started: started, destination: folder.destination)
-        }
-        // Segment runs beside value → churn.
-        let t0 = Date()
-        let branches = parallelMap(2, threads: max(2, threads)) { i -> Branch in
-            if i == 0 {
-                let s0 = Date()
-                let segments = SegmentStage.run(clean, asOf: config.asOf, settings: config.segment)
-                return .segment(segments, Date().timeIntervalSince(s0))
+        // The gate between cleaning and the analysis: a failing run writes its diagnostics
+        // and leaves the previous run folder as it was.
+        let gate: @Sendable (CleanData) throws -> Void = { clean in
+            let failures = QualityGate.failures(
+                clean, config: config, previous: previous, previousFolder: folder.destination, acceptDrop: acceptDrop)
+            if !failures.isEmpty {
+                throw writeDiagnostics(
+                    failures, clean: clean, config: config, runId: runId, started: started, destination: folder.destination)
             }
-            let v0 = Date()
-            let value = ValueStage.run(histories: clean.histories, asOf: config.asOf, config: config, threads: threads)
-            let valueSeconds = Date().timeIntervalSince(v0)
-            let c0 = Date()
-            let churn = ChurnStage.run(
-                histories: clean.histories, interactions: clean.interactions, hasInteractions: clean.hasInteractionsInput,
-                value: value, asOf: config.asOf, config: config, threads: threads)
-            return .valueChurn(value, valueSeconds, churn, Date().timeIntervalSince(c0))
         }
-        guard case .segment(let segments, let segmentSeconds) = branches[0],
-            case .valueChurn(let value, let valueSeconds, let churn, let churnSeconds) = branches[1]
-        else { fatalError("branch order") }
-        stages.append(Manifest.Stage(name: "segment", seconds: segmentSeconds, rows: segments.count))
-        stages.append(Manifest.Stage(name: "value", seconds: valueSeconds, rows: value.accounts.count))
-        stages.append(Manifest.Stage(name: "churn", seconds: churnSeconds, rows: churn.accounts.count))
-        progress.stage("segment ∥ value → churn", rows: segments.count, seconds: Date().timeIntervalSince(t0))
-
-        let rows = try timed("report", rows: { (r: [AccountReportRow]) in r.count }) { () throws -> [AccountReportRow] in
-            let rows = AccountReport.build(clean: clean, segments: segments, value: value, churn: churn, config: config)
-            try writeReports(rows, clean: clean, value: value, churn: churn, config: config, folder: folder, threads: threads)
-            return rows
-        }
+        let graph = try StageGraph([
+            CleanStage.Step(config: config, threads: threads, progress: progress, cutoffs: nil, gate: gate),
+            SegmentStage.Step(config: config),
+            ValueStage.Step(config: config, asOf: config.asOf, threads: threads),
+            ChurnStage.Step(config: config, asOf: config.asOf, threads: threads),
+            AccountReport.Step(config: config, folder: folder, threads: threads),
+        ])
+        let values = StageValues()
+        let stages = try graph.runReportingFailure(values, progress: progress)
+        let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
+        let rows = try values.get(Slots.report)
         let manifest = makeManifest(
             config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, rows: rows,
             stages: stages, threads: threads)
@@ -102,11 +74,6 @@ public enum Runner {
             gate.diagnosticsProblem = "\(error)"
         }
         return gate
-    }
-
-    enum Branch: Sendable {
-        case segment([AccountSegment], Double)
-        case valueChurn(ValueResult, Double, ChurnResult, Double)
     }
 
     static let outputFiles = ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv"] + KPITables.dimensions.map(\.file)
@@ -149,7 +116,7 @@ public enum Runner {
 
     static func makeManifest(
         config: PipelineConfig, runId: String, started: Date, clean: CleanData, value: ValueResult, churn: ChurnResult,
-        rows: [AccountReportRow], stages: [Manifest.Stage], threads: Int
+        rows: [AccountReportRow], stages: [StageGraph.Timing], threads: Int
     ) -> JSONValue {
         var notComputed: [JSONValue] = []
         if !clean.hasAccountsInput {

@@ -3,12 +3,6 @@ import Foundation
 /// Builds `manifest.json`: what was read (with checksums and the reconciliation of every
 /// input), what was fitted, what was chosen and why, and how long each stage took.
 enum Manifest {
-    struct Stage {
-        var name: String
-        var seconds: Double
-        var rows: Int
-    }
-
     static func control(_ t: ControlTotal) -> JSONValue {
         .object([
             ("rows", .int(t.rows)),

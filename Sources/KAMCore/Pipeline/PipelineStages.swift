@@ -1,0 +1,129 @@
+/// The values kam's stages hand each other in a ``StageGraph``.
+public enum Slots {
+    public static let clean = Slot<CleanData>("clean data")
+    public static let segments = Slot<[AccountSegment]>("segments")
+    public static let value = Slot<ValueResult>("value")
+    public static let churn = Slot<ChurnResult>("churn")
+    public static let report = Slot<[AccountReportRow]>("account report")
+}
+
+// Each stage's step in a graph: its settings as stored properties, its data through slots.
+// `kam run` and `kam backtest` build their graphs from these (Runner, Backtester); a new stage
+// is a new step here, registered in the graphs that need it.
+
+extension CleanStage {
+    /// Reads and cleans every input, then applies `gate` (a data-quality gate that throws).
+    struct Step: Stage {
+        let config: PipelineConfig
+        let threads: Int
+        let progress: Progress
+        /// The days the histories must answer for (nil: as_of and the churn training cut).
+        let cutoffs: [Day]?
+        let gate: @Sendable (CleanData) throws -> Void
+
+        var name: String { "ingest+clean" }
+        var needs: [AnySlot] { [] }
+        var produces: [AnySlot] { [Slots.clean.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let clean = try CleanStage.run(config, threads: threads, progress: progress, cutoffs: cutoffs)
+            try gate(clean)
+            values.set(Slots.clean, clean)
+            return clean.ledgers.values.reduce(0) { $0 + $1.rowsRead }
+        }
+    }
+}
+
+extension SegmentStage {
+    struct Step: Stage {
+        let config: PipelineConfig
+
+        var name: String { "segment" }
+        var needs: [AnySlot] { [Slots.clean.erased] }
+        var produces: [AnySlot] { [Slots.segments.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let segments = SegmentStage.run(try values.get(Slots.clean), asOf: config.asOf, settings: config.segment)
+            values.set(Slots.segments, segments)
+            return segments.count
+        }
+    }
+}
+
+extension ValueStage {
+    /// Fits the purchase and spend models as of `asOf` (as_of, or a backtest's cutoff).
+    struct Step: Stage {
+        let config: PipelineConfig
+        let asOf: Day
+        let threads: Int
+
+        var name: String { "value" }
+        var needs: [AnySlot] { [Slots.clean.erased] }
+        var produces: [AnySlot] { [Slots.value.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let value = ValueStage.run(histories: try values.get(Slots.clean).histories, asOf: asOf, config: config, threads: threads)
+            values.set(Slots.value, value)
+            return value.accounts.count
+        }
+    }
+}
+
+extension ChurnStage {
+    /// Scores churn as of `asOf` (as_of, or a backtest's cutoff).
+    struct Step: Stage {
+        let config: PipelineConfig
+        let asOf: Day
+        let threads: Int
+
+        var name: String { "churn" }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.value.erased] }
+        var produces: [AnySlot] { [Slots.churn.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let clean = try values.get(Slots.clean)
+            let churn = ChurnStage.run(
+                histories: clean.histories, interactions: clean.interactions, hasInteractions: clean.hasInteractionsInput,
+                value: try values.get(Slots.value), asOf: asOf, config: config, threads: threads)
+            values.set(Slots.churn, churn)
+            return churn.accounts.count
+        }
+    }
+}
+
+extension AccountReport {
+    /// Builds the ranked account rows and writes the report files into the run folder.
+    struct Step: Stage {
+        let config: PipelineConfig
+        let folder: RunFolder
+        let threads: Int
+
+        var name: String { "report" }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.segments.erased, Slots.value.erased, Slots.churn.erased] }
+        var produces: [AnySlot] { [Slots.report.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
+            let rows = AccountReport.build(
+                clean: clean, segments: try values.get(Slots.segments), value: value, churn: churn, config: config)
+            try Runner.writeReports(rows, clean: clean, value: value, churn: churn, config: config, folder: folder, threads: threads)
+            values.set(Slots.report, rows)
+            return rows.count
+        }
+    }
+}
+
+extension StageGraph {
+    /// Runs the graph; a stage's failure is thrown as its own error (so its exit code holds),
+    /// after a note naming the stages it kept from running.
+    func runReportingFailure(_ values: StageValues, progress: Progress) throws -> [Timing] {
+        do {
+            return try run(values, progress: progress)
+        } catch let failure as StageFailure {
+            if !failure.skipped.isEmpty {
+                progress.note("\(failure.stage) failed; not run: \(failure.skipped.joined(separator: ", "))")
+            }
+            throw failure.underlying
+        }
+    }
+}
