@@ -3,40 +3,6 @@ import Crypto
 import Dispatch
 import Foundation
 
-/// What the clean stage hands to the analysis stages.
-public struct CleanData: Sendable {
-    public var histories: [AccountHistory]
-    public var interactions: [String: [InteractionRecord]]
-    /// The accounts input, or empty when there is none.
-    public var accounts: [String: AccountRecord]
-    public var hasAccountsInput: Bool
-    public var hasInteractionsInput: Bool
-    public var ledgers: [InputKind: InputLedger]
-    /// Every rejected row of every input, by source then line (read back from disk).
-    public var rejects: RejectLedger
-    public var files: [InputKind: InputFileInfo]
-    /// Accounts with transactions but no row in the accounts input (sorted).
-    public var unknownAccounts: [String]
-    public var conflictingAccountIds: [String]
-    public var fx: FXTable
-    /// Transaction rows whose amount each FX rate converted (read rows, whatever their bucket).
-    public var rowsConverted: [FXRateKey: Int] = [:]
-    public var ingestSeconds: [InputKind: Double]
-}
-
-/// Facts about one input file for the manifest.
-public struct InputFileInfo: Sendable {
-    public var path: String
-    public var bytes: Int
-    public var sha256: String
-    public var encoding: String
-    public var delimiter: String
-    public var header: [String]
-    public var hadByteOrderMark: Bool
-    /// Title lines skipped above the header (`skip_rows`).
-    public var titleLinesSkipped = 0
-}
-
 /// Reads and cleans every input of a pipeline: FX rates first (transactions need them), then
 /// accounts, interactions and transactions concurrently, each parsed on `threads` workers.
 public enum CleanStage {

@@ -29,7 +29,7 @@ public enum RejectReason: String, Sendable, Codable, CaseIterable, Comparable {
 
     public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 
-    /// What the code means, for the README and `kam reasons`.
+    /// What the code means, for the README's table of reject codes.
     public var meaning: String {
         switch self {
         case .fieldCount: return "the row has more or fewer fields than the header"

@@ -331,7 +331,7 @@ struct TransactionRows: Sendable {
     /// ``Row/cost`` when no cost or margin column gave one.
     static let noCost = Int64.min
 
-    /// One line that passed normalisation: the typed transaction record (DESIGN section 3) as the
+    /// One line that passed normalisation: the typed transaction record (ARCHITECTURE.md §3) as the
     /// book takes it, its account id kept in ``TransactionRows`` and its currency as a slot of
     /// ``TransactionRows/currencies``. The stored properties go from widest to narrowest, so a
     /// row takes 72 bytes, not 88 (the rows of a batch go from a worker to the book through

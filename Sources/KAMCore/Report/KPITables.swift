@@ -1,6 +1,6 @@
 import Foundation
 
-/// KPIs of a group of accounts (DESIGN §8). Money sums are exact.
+/// KPIs of a group of accounts (README "Segments and KPI definitions"). Money sums are exact.
 struct KPIGroup {
     var accounts = 0
     var active = 0

@@ -45,7 +45,7 @@ public struct AccountActivity: Sendable, Hashable {
     }
 }
 
-/// Lifecycle stages (DESIGN §6), by day thresholds from the pipeline file.
+/// Lifecycle stages (ARCHITECTURE.md §6), by day thresholds from the pipeline file.
 public enum LifecycleStage: String, Sendable, Hashable, CaseIterable, Codable {
     case prospect, new, active, dormant, churned, reactivated
 

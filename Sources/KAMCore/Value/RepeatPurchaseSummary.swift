@@ -1,4 +1,4 @@
-/// An account's purchase history in the form the buy-till-you-die models take (DESIGN §5).
+/// An account's purchase history in the form the buy-till-you-die models take (ARCHITECTURE.md §5).
 ///
 /// A purchase is a day with at least one paid line. `x` counts repeat purchase days after the
 /// first; `tx` is last − first purchase and `age` (T) is as_of − first purchase, both in days
@@ -49,7 +49,7 @@ public struct RepeatPurchaseSummary: Sendable, Hashable {
         self.cost = cost
     }
 
-    /// Combines the summaries of one account from two shards of its rows (DESIGN §10):
+    /// Combines the summaries of one account from two shards of its rows (ARCHITECTURE.md §11):
     /// purchase days must not overlap between shards.
     public func merged(with other: RepeatPurchaseSummary) -> RepeatPurchaseSummary {
         precondition(accountId == other.accountId)

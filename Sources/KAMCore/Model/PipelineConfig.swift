@@ -56,7 +56,7 @@ public struct PipelineConfig: Sendable {
     }
 }
 
-/// The four kinds of export kam reads (DESIGN section 3).
+/// The four kinds of export kam reads (README "Input fields").
 public enum InputKind: String, Sendable, CaseIterable, Codable, Comparable {
     case transactions, interactions, accounts
     case fxRates = "fx_rates"
@@ -135,7 +135,7 @@ public enum TransactionStatus: String, Sendable, Codable, Hashable {
     case open
 }
 
-/// Interaction types of DESIGN section 3.
+/// Interaction types (README "Defaults and formats").
 public enum InteractionType: String, Sendable, Codable, Hashable, CaseIterable {
     case call, email, meeting, visit, event, training, support, project, complaint, survey, competitor
 }

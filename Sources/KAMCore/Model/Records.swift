@@ -41,6 +41,6 @@ public struct DayTotals: Sendable, Hashable {
 
     /// Paid minus refunded.
     public var net: Money { paid - refunded }
-    /// A purchase day has at least one paid line (DESIGN section 5).
+    /// A purchase day has at least one paid line (ARCHITECTURE.md §5).
     public var isPurchase: Bool { paidLines > 0 }
 }

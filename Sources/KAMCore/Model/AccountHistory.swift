@@ -50,7 +50,7 @@ public struct CutoffPoints: Sendable, Hashable {
 }
 
 /// One account's transactions as the analysis stages need them, in memory that does not grow
-/// with the number of rows (DESIGN §1: per-account accumulators):
+/// with the number of rows (ARCHITECTURE.md §3: per-account accumulators):
 ///
 /// - its purchase days (days with at least one paid line) as a bitmap over the days it spans;
 /// - per interval between the run's ``CutoffPoints``: paid, refunded (positive), refunds on
@@ -97,27 +97,6 @@ public struct AccountHistory: Sendable, Hashable {
 
     // MARK: Accumulating
 
-    /// Adds one accepted row of a batch (the clean stage's path: no ``DayTotals`` per row).
-    mutating func add(_ row: TransactionRows.Row) { add(row, interval: points.interval(of: row.day)) }
-
-    /// Adds one accepted row whose day falls in `interval` of ``points`` (looked up by the caller
-    /// for a whole batch, ``CutoffPoints/intervals(from:through:maxDays:)``).
-    mutating func add(_ row: TransactionRows.Row, interval: Int) {
-        let costed = row.cost != TransactionRows.noCost
-        switch row.status {
-        case .paid:
-            accumulate(
-                day: row.day, interval: interval, paid: row.base, refunded: 0, cost: costed ? row.cost : 0, uncosted: costed ? 0 : 1,
-                purchase: true)
-        case .refund:
-            accumulate(
-                day: row.day, interval: interval, paid: 0, refunded: -row.base, cost: costed ? -row.cost : 0, uncosted: costed ? 0 : 1,
-                purchase: false)
-        case .cancelled, .open:  // open lines never reach a history
-            accumulate(day: row.day, interval: interval, paid: 0, refunded: 0, cost: 0, uncosted: 0, purchase: false)
-        }
-    }
-
     /// Adds a day's totals (any number of calls per day, in any order).
     public mutating func add(_ d: DayTotals) {
         accumulate(
@@ -125,8 +104,9 @@ public struct AccountHistory: Sendable, Hashable {
             cost: d.cost.units, uncosted: Int64(d.paidLines + d.refundLines - d.costedLines), purchase: d.paidLines > 0)
     }
 
-    /// Adds paid and refunded (positive) units of one day; `purchase`: the day had a paid line.
-    private mutating func accumulate(
+    /// Adds paid and refunded (positive) units of one day, in `interval` of ``points``;
+    /// `purchase`: the day had a paid line.
+    mutating func accumulate(
         day: Int32, interval: Int, paid: Int64, refunded: Int64, cost: Int64, uncosted: Int64, purchase: Bool
     ) {
         hasLines = true
