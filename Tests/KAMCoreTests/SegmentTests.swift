@@ -132,4 +132,17 @@ func history(_ id: String, asOf: Day, _ purchases: [(daysAgo: Int, amount: Int64
         #expect(action("C", "high", "churned") == "Exit interview and win-back offer")
         #expect(action("C", "none", "prospect").hasPrefix("Qualify"))
     }
+
+    /// Tiers and actions are decided in Segment, from the segments (and value and churn when
+    /// they ran), so every report shows the same decision.
+    @Test func decideGivesTiersByRevenueShareAndTheFirstMatchingAction() throws {
+        let path = pipeline(transactions: "account_id,date,amount\nA,2024-08-05,1000\nB,2024-08-05,100\nC,2024-08-05,10\nA,2024-09-05,1\n")
+        let config = try PipelineConfig.load(path: path)
+        let segments = SegmentStage.run(try clean(path), asOf: config.asOf, settings: config.segment)
+        let decisions = SegmentStage.decide(segments, value: nil, churn: nil, config: config)
+        #expect(decisions.mapValues(\.tier) == ["A": .A, "B": .B, "C": .C])
+        #expect(decisions["A"]?.action == "Dedicated account manager and quarterly business review")
+        #expect(decisions["B"]?.action == "Engagement programme and path to tier A")
+        #expect(decisions["C"]?.action == "Self-service and monitoring")
+    }
 }

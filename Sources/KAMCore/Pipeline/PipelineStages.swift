@@ -2,6 +2,7 @@
 public enum Slots {
     public static let clean = Slot<CleanData>("clean data")
     public static let segments = Slot<[AccountSegment]>("segments")
+    public static let decisions = Slot<[String: AccountDecision]>("tiers and actions")
     public static let value = Slot<ValueResult>("value")
     public static let churn = Slot<ChurnResult>("churn")
     public static let report = Slot<[AccountReportRow]>("account report")
@@ -46,6 +47,24 @@ extension SegmentStage {
             let segments = SegmentStage.run(try values.get(Slots.clean), asOf: config.asOf, settings: config.segment)
             values.set(Slots.segments, segments)
             return segments.count
+        }
+    }
+}
+
+extension SegmentStage {
+    /// Decides tiers and recommended actions once value and churn are known.
+    struct DecideStep: Stage {
+        let config: PipelineConfig
+
+        var name: String { "decide" }
+        var needs: [AnySlot] { [Slots.segments.erased, Slots.value.erased, Slots.churn.erased] }
+        var produces: [AnySlot] { [Slots.decisions.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let decisions = SegmentStage.decide(
+                try values.get(Slots.segments), value: try values.get(Slots.value), churn: try values.get(Slots.churn), config: config)
+            values.set(Slots.decisions, decisions)
+            return decisions.count
         }
     }
 }
@@ -99,13 +118,16 @@ extension AccountReport {
         let threads: Int
 
         var name: String { "report" }
-        var needs: [AnySlot] { [Slots.clean.erased, Slots.segments.erased, Slots.value.erased, Slots.churn.erased] }
+        var needs: [AnySlot] {
+            [Slots.clean.erased, Slots.segments.erased, Slots.decisions.erased, Slots.value.erased, Slots.churn.erased]
+        }
         var produces: [AnySlot] { [Slots.report.erased] }
 
         func run(_ values: StageValues) throws -> Int {
             let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
             let rows = AccountReport.build(
-                clean: clean, segments: try values.get(Slots.segments), value: value, churn: churn, config: config)
+                clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions), value: value,
+                churn: churn, config: config)
             try Runner.writeReports(rows, clean: clean, value: value, churn: churn, config: config, folder: folder, threads: threads)
             values.set(Slots.report, rows)
             return rows.count

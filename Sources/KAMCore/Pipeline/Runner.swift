@@ -40,6 +40,7 @@ public enum Runner {
             SegmentStage.Step(config: config),
             ValueStage.Step(config: config, asOf: config.asOf, threads: threads),
             ChurnStage.Step(config: config, asOf: config.asOf, threads: threads),
+            SegmentStage.DecideStep(config: config),
             AccountReport.Step(config: config, folder: folder, threads: threads),
         ])
         let values = StageValues()

@@ -23,21 +23,14 @@ public struct AccountReportRow: Sendable {
 /// Joins the stages' outputs into the ranked account table.
 public enum AccountReport {
     public static func build(
-        clean: CleanData, segments: [AccountSegment], value: ValueResult?, churn: ChurnResult?, config: PipelineConfig
+        clean: CleanData, segments: [AccountSegment], decisions: [String: AccountDecision], value: ValueResult?, churn: ChurnResult?,
+        config: PipelineConfig
     ) -> [AccountReportRow] {
-        let basis: [(id: String, value: Double)] = segments.map { s in
-            switch config.segment.abcBasis {
-            case .revenue12m: return (s.accountId, s.activity.revenue12m.double)
-            case .clv: return (s.accountId, value?.accounts[s.accountId]?.clv ?? 0)
-            }
-        }
-        let tiers = ValueTier.assign(basis, aUpTo: config.segment.tierAUpTo, bUpTo: config.segment.tierBUpTo)
         var rows: [AccountReportRow] = segments.map { s in
-            let c = churn?.accounts[s.accountId]
-            let tier = tiers[s.accountId] ?? .C
-            let risk = c?.risk.rawValue ?? "none"
-            let action = config.report.actions.first { $0.matches(tier: tier.rawValue, risk: risk, lifecycle: s.lifecycle.rawValue) }?.action ?? ""
-            var row = AccountReportRow(segment: s, value: value?.accounts[s.accountId], churn: c, tier: tier, action: action)
+            let decision = decisions[s.accountId] ?? AccountDecision(tier: .C, action: "")
+            var row = AccountReportRow(
+                segment: s, value: value?.accounts[s.accountId], churn: churn?.accounts[s.accountId], tier: decision.tier,
+                action: decision.action)
             for i in clean.interactions[s.accountId] ?? [] where config.asOf - i.day < 365 {
                 if let sat = i.satisfaction {
                     row.satisfactionSum += sat
