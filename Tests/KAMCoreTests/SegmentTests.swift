@@ -112,7 +112,7 @@ func history(_ id: String, asOf: Day, _ purchases: [(daysAgo: Int, amount: Int64
     @Test func kpiTablesWriteExactMoneyAndATotalRow() throws {
         let config = try PipelineConfig.load(path: cdnowPipeline())
         let rows = [row("A", prior: 100, last: 150), row("B", prior: 3, last: 0)]
-        let csv = String(decoding: KPITables.byDimension(rows, column: "tier", key: { $0.tier.rawValue }, config: config), as: UTF8.self)
+        let csv = String(decoding: KPITables.byDimension(rows, column: "tier", key: { $0.tier.rawValue }, config: config).csv(bom: false), as: UTF8.self)
         let lines = csv.split(separator: "\n")
         #expect(lines[0].hasPrefix("tier,accounts,active_accounts,revenue_12m,revenue_prior_12m,revenue_share,growth,grr,nrr,logo_churn"))
         #expect(lines[1].hasPrefix("A,2,1,150.00,103.00,1.0000,0.4563,0.9709,1.4563,0.5000"))

@@ -109,20 +109,20 @@ public enum Backtester {
             ),
         ])
         try folder.write("backtest.json", text: json.rendered() + "\n")
-        var w = CSVWriterProxy(
+        var table = ReportTable(
             columns: [
                 "account_id", "frequency", "recency", "age", "actual_purchases", "expected_purchases", "actual_spend",
                 "expected_spend", "churned", "churn_probability", "churn_probability_model", "churn_probability_supervised", "time_unit",
-            ], text: ["account_id", "time_unit"], bom: config.report.excelBOM)
+            ], text: ["account_id", "time_unit"])
         for r in rows {
-            w.append([
-                r.id, String(Int(r.v.frequency)), CSVFormat.decimal(r.v.recency, 4), CSVFormat.decimal(r.v.age, 4), String(r.actual),
-                CSVFormat.decimal(r.expected, 4), r.actualSpend.formatted, CSVFormat.money(r.expectedSpend), r.churned ? "1" : "0",
-                CSVFormat.decimal(r.churn.chosen, 4), CSVFormat.decimal(r.churn.model, 4), CSVFormat.optional(r.churn.supervised, 4),
-                unit.rawValue,
+            table.append([
+                .text(r.id), .count(Int(r.v.frequency)), .measure(r.v.recency, decimals: 4), .measure(r.v.age, decimals: 4),
+                .count(r.actual), .measure(r.expected, decimals: 4), .money(r.actualSpend), .amount(r.expectedSpend),
+                .count(r.churned ? 1 : 0), .probability(r.churn.chosen), .probability(r.churn.model), .probability(r.churn.supervised),
+                .text(unit.rawValue),
             ])
         }
-        try folder.write("backtest_accounts.csv", bytes: w.bytes)
+        try folder.write("backtest_accounts.csv", bytes: table.csv(bom: config.report.excelBOM))
         // What makes the folder recognisably kam's, so a later backtest may replace it.
         let manifest = JSONValue.object([
             ("run_id", .string(runId)), ("pipeline", .string(config.name)), ("tool", .string("kam")),

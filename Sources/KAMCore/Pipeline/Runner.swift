@@ -90,11 +90,11 @@ public enum Runner {
         let files = outputFiles.filter { $0 != "rejects.csv" }
         let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
             switch files[i] {
-            case "ranked_accounts.csv": return AccountReport.csv(rows, config: config)
-            case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts)
+            case "ranked_accounts.csv": return AccountReport.table(rows, config: config).csv(bom: config.report.excelBOM)
+            case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts).csv(bom: config.report.excelBOM)
             default:
                 let d = KPITables.dimensions.first { $0.file == files[i] }!
-                return KPITables.byDimension(rows, column: d.column, key: d.key, config: config)
+                return KPITables.byDimension(rows, column: d.column, key: d.key, config: config).csv(bom: config.report.excelBOM)
             }
         }
         for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }

@@ -74,23 +74,21 @@ public enum AccountReport {
         "first_purchase", "last_purchase", "churn_risk", "churn_drivers", "recommended_action", "currency", "time_unit",
     ]
 
-    static func csv(_ rows: [AccountReportRow], config: PipelineConfig) -> [UInt8] {
-        var w = CSVWriterProxy(columns: columns, text: textColumns, bom: config.report.excelBOM)
+    static func table(_ rows: [AccountReportRow], config: PipelineConfig) -> ReportTable {
+        var table = ReportTable(columns: columns, text: textColumns)
         for (i, r) in rows.enumerated() {
             let s = r.segment, v = r.value, c = r.churn
-            w.append([
-                String(i + 1), s.accountId, s.name, s.industry, s.region, s.size, s.accountManager, r.tier.rawValue,
-                s.lifecycle.rawValue, s.rfm.map { String($0.r) } ?? "", s.rfm.map { String($0.f) } ?? "",
-                s.rfm.map { String($0.m) } ?? "", s.rfmSegment, s.activity.firstPurchase?.iso ?? "",
-                s.activity.lastPurchase?.iso ?? "", v.map { String(Int($0.frequency)) } ?? "",
-                CSVFormat.optional(v?.recency, 4), CSVFormat.optional(v?.age, 4), CSVFormat.optional(v?.monetary, 2),
-                s.activity.revenueTotal.formatted, s.activity.revenue12m.formatted, s.activity.revenuePrior12m.formatted,
-                CSVFormat.optional(v?.pAlive, 4), CSVFormat.optional(v?.expectedPurchases, 4),
-                CSVFormat.optional(v?.expectedSpend, 2), CSVFormat.optional(v?.clv, 2), CSVFormat.optional(c?.chosen, 4),
-                CSVFormat.optional(c?.model, 4), CSVFormat.optional(c?.supervised, 4), c?.risk.rawValue ?? "",
-                c?.drivers ?? "", r.action, config.baseCurrency, config.timeUnit.rawValue,
+            table.append([
+                .count(i + 1), .text(s.accountId), .text(s.name), .text(s.industry), .text(s.region), .text(s.size),
+                .text(s.accountManager), .text(r.tier.rawValue), .text(s.lifecycle.rawValue), .count(s.rfm?.r), .count(s.rfm?.f),
+                .count(s.rfm?.m), .text(s.rfmSegment), .date(s.activity.firstPurchase), .date(s.activity.lastPurchase),
+                .count(v.map { Int($0.frequency) }), .measure(v?.recency, 4), .measure(v?.age, 4), .amount(v?.monetary),
+                .money(s.activity.revenueTotal), .money(s.activity.revenue12m), .money(s.activity.revenuePrior12m),
+                .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .amount(v?.expectedSpend), .amount(v?.clv),
+                .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
+                .text(c?.drivers ?? ""), .text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue),
             ])
         }
-        return w.bytes
+        return table
     }
 }

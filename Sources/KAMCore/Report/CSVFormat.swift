@@ -12,5 +12,4 @@ enum CSVFormat {
     }
 
     static func money(_ x: Double) -> String { decimal(x, 2) }
-    static func optional(_ x: Double?, _ places: Int) -> String { x.map { decimal($0, places) } ?? "" }
 }

@@ -81,25 +81,27 @@ enum KPITables {
         ("kpi_by_lifecycle.csv", "lifecycle", { $0.segment.lifecycle.rawValue }),
     ]
 
-    static func byDimension(_ rows: [AccountReportRow], column: String, key: (AccountReportRow) -> String, config: PipelineConfig) -> [UInt8] {
+    static func byDimension(_ rows: [AccountReportRow], column: String, key: (AccountReportRow) -> String, config: PipelineConfig)
+        -> ReportTable
+    {
         var groups: [String: KPIGroup] = [:]
         var total = KPIGroup()
         for r in rows {
             groups[key(r), default: KPIGroup()].add(r)
             total.add(r)
         }
-        var w = CSVWriterProxy(columns: [column] + dimensionColumns, text: [column, "currency"], bom: config.report.excelBOM)
-        for name in groups.keys.sorted() { w.append([name] + values(groups[name]!, total: total, currency: config.baseCurrency)) }
+        var table = ReportTable(columns: [column] + dimensionColumns, text: [column, "currency"])
         let parts = groups.keys.sorted().map { values(groups[$0]!, total: total, currency: config.baseCurrency) }
+        for (name, part) in zip(groups.keys.sorted(), parts) { table.append([.text(name)] + part) }
         let exact = values(total, total: total, currency: config.baseCurrency)
         let footed = PrintedTotals.foot(parts, exact: exact, columns: additiveColumns.map { dimensionColumns.firstIndex(of: $0)! })
-        w.append(["Total"] + footed.total)
+        table.append([.text("Total")] + footed.total)
         if var difference = footed.difference {
-            difference[difference.count - 1] = config.baseCurrency
-            w.append(["Total (exact)"] + footed.exact)
-            w.append(["Rounding difference"] + difference)
+            difference[difference.count - 1] = .text(config.baseCurrency)
+            table.append([.text("Total (exact)")] + footed.exact)
+            table.append([.text("Rounding difference")] + difference)
         }
-        return w.bytes
+        return table
     }
 
     /// The columns whose Total is the sum of the groups' (money and counts); the others are
@@ -108,13 +110,12 @@ enum KPITables {
         "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "clv_total", "revenue_at_risk", "complaints_12m",
     ]
 
-    static func values(_ g: KPIGroup, total: KPIGroup, currency: String) -> [String] {
-        let o = CSVFormat.optional
-        return [
-            String(g.accounts), String(g.active), g.revenue12m.formatted, g.revenuePrior12m.formatted,
-            o(g.ratio(g.revenue12m, total.revenue12m), 4), o(g.growth, 4), o(g.grr, 4), o(g.nrr, 4), o(g.logoChurn, 4),
-            o(g.arpa, 2), CSVFormat.money(g.clvTotal), o(g.clvMean, 2), g.revenueAtRisk.formatted, o(g.meanChurn, 4),
-            o(g.csat, 2), String(g.complaints), o(g.meanResolution, 2), currency,
+    static func values(_ g: KPIGroup, total: KPIGroup, currency: String) -> [ReportCell] {
+        [
+            .count(g.accounts), .count(g.active), .money(g.revenue12m), .money(g.revenuePrior12m),
+            .ratio(g.ratio(g.revenue12m, total.revenue12m)), .ratio(g.growth), .ratio(g.grr), .ratio(g.nrr), .ratio(g.logoChurn),
+            .amount(g.arpa), .amount(g.clvTotal), .amount(g.clvMean), .money(g.revenueAtRisk), .probability(g.meanChurn),
+            .measure(g.csat, 2), .count(g.complaints), .measure(g.meanResolution, 2), .text(currency),
         ]
     }
 
@@ -137,41 +138,46 @@ enum KPITables {
         }
     }
 
-    static func summary(_ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int]) -> [UInt8] {
+    static func summary(_ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int]) -> ReportTable {
         var g = KPIGroup()
         for r in rows { g.add(r) }
         let c = Concentration(rows)
-        let o = CSVFormat.optional
         let cur = config.baseCurrency
         let window = "(as_of − 365 days, as_of]"
-        var w = CSVWriterProxy(columns: ["kpi", "value", "unit", "definition"], text: ["kpi", "unit", "definition"], bom: config.report.excelBOM)
-        let rowsOut: [(String, String, String, String)] = [
-            ("as_of", config.asOf.iso, "date", "the day the run describes"),
-            ("accounts", String(g.accounts), "accounts", "accounts in the accounts input or with transactions"),
-            ("active_accounts", String(g.active), "accounts", "accounts with a purchase day in \(window)"),
-            ("revenue_12m", g.revenue12m.formatted, cur, "accepted net revenue (paid − refunds, base currency) dated in \(window)"),
-            ("revenue_prior_12m", g.revenuePrior12m.formatted, cur, "accepted net revenue dated in (as_of − 730, as_of − 365]"),
-            ("growth", o(g.growth, 4), "ratio", "(revenue_12m − revenue_prior_12m) / revenue_prior_12m"),
-            ("grr", o(g.grr, 4), "ratio", "over accounts with prior revenue > 0: Σ min(prior, last) / Σ prior; never above 1"),
-            ("nrr", o(g.nrr, 4), "ratio", "over accounts with prior revenue > 0: Σ last / Σ prior"),
-            ("logo_churn", o(g.logoChurn, 4), "ratio", "share of accounts with prior revenue > 0 whose last-12-month revenue is ≤ 0"),
-            ("arpa", o(g.arpa, 2), cur, "revenue_12m / active_accounts"),
-            ("top10_share", o(c.top10Share, 4), "ratio", "share of revenue_12m from the 10 largest accounts"),
-            ("top20pct_share", o(c.top20PercentShare, 4), "ratio", "share of revenue_12m from the largest 20 % of accounts with revenue (rounded up)"),
-            ("hhi", o(c.hhi, 2), "index", "Herfindahl–Hirschman index on revenue_12m shares in percent (0–10 000)"),
-            ("effective_accounts", o(c.effectiveAccounts, 2), "accounts", "10 000 / HHI: the number of equal accounts with the same concentration"),
-            ("clv_total", CSVFormat.money(g.clvTotal), cur, "sum of discounted CLV over clv.horizon_months"),
-            ("clv_mean", o(g.clvMean, 2), cur, "mean CLV over accounts with a purchase"),
-            ("revenue_at_risk", g.revenueAtRisk.formatted, cur, "revenue_12m of accounts whose churn_risk is high"),
-            ("mean_churn_probability", o(g.meanChurn, 4), "probability", "mean churn_probability over accounts with a purchase"),
-            ("csat", o(g.csat, 2), "score 0-100", "mean satisfaction of surveys dated in \(window), scaled to 0–100"),
-            ("complaints_12m", String(g.complaints), "complaints", "complaint interactions dated in \(window)"),
-            ("mean_resolution_days", o(g.meanResolution, 2), "days", "mean days to resolve those complaints, where resolved"),
-            ("tier_a_accounts", String(tierCounts[.A] ?? 0), "accounts", "accounts in value tier A"),
-            ("tier_b_accounts", String(tierCounts[.B] ?? 0), "accounts", "accounts in value tier B"),
-            ("tier_c_accounts", String(tierCounts[.C] ?? 0), "accounts", "accounts in value tier C"),
+        var table = ReportTable(columns: ["kpi", "value", "unit", "definition"], text: ["kpi", "unit", "definition"])
+        let rowsOut: [(String, ReportCell, String, String)] = [
+            ("as_of", .date(config.asOf), "date", "the day the run describes"),
+            ("accounts", .count(g.accounts), "accounts", "accounts in the accounts input or with transactions"),
+            ("active_accounts", .count(g.active), "accounts", "accounts with a purchase day in \(window)"),
+            ("revenue_12m", .money(g.revenue12m), cur, "accepted net revenue (paid − refunds, base currency) dated in \(window)"),
+            ("revenue_prior_12m", .money(g.revenuePrior12m), cur, "accepted net revenue dated in (as_of − 730, as_of − 365]"),
+            ("growth", .ratio(g.growth), "ratio", "(revenue_12m − revenue_prior_12m) / revenue_prior_12m"),
+            ("grr", .ratio(g.grr), "ratio", "over accounts with prior revenue > 0: Σ min(prior, last) / Σ prior; never above 1"),
+            ("nrr", .ratio(g.nrr), "ratio", "over accounts with prior revenue > 0: Σ last / Σ prior"),
+            ("logo_churn", .ratio(g.logoChurn), "ratio", "share of accounts with prior revenue > 0 whose last-12-month revenue is ≤ 0"),
+            ("arpa", .amount(g.arpa), cur, "revenue_12m / active_accounts"),
+            ("top10_share", .ratio(c.top10Share), "ratio", "share of revenue_12m from the 10 largest accounts"),
+            (
+                "top20pct_share", .ratio(c.top20PercentShare), "ratio",
+                "share of revenue_12m from the largest 20 % of accounts with revenue (rounded up)"
+            ),
+            ("hhi", .measure(c.hhi, 2), "index", "Herfindahl–Hirschman index on revenue_12m shares in percent (0–10 000)"),
+            (
+                "effective_accounts", .measure(c.effectiveAccounts, 2), "accounts",
+                "10 000 / HHI: the number of equal accounts with the same concentration"
+            ),
+            ("clv_total", .amount(g.clvTotal), cur, "sum of discounted CLV over clv.horizon_months"),
+            ("clv_mean", .amount(g.clvMean), cur, "mean CLV over accounts with a purchase"),
+            ("revenue_at_risk", .money(g.revenueAtRisk), cur, "revenue_12m of accounts whose churn_risk is high"),
+            ("mean_churn_probability", .probability(g.meanChurn), "probability", "mean churn_probability over accounts with a purchase"),
+            ("csat", .measure(g.csat, 2), "score 0-100", "mean satisfaction of surveys dated in \(window), scaled to 0–100"),
+            ("complaints_12m", .count(g.complaints), "complaints", "complaint interactions dated in \(window)"),
+            ("mean_resolution_days", .measure(g.meanResolution, 2), "days", "mean days to resolve those complaints, where resolved"),
+            ("tier_a_accounts", .count(tierCounts[.A] ?? 0), "accounts", "accounts in value tier A"),
+            ("tier_b_accounts", .count(tierCounts[.B] ?? 0), "accounts", "accounts in value tier B"),
+            ("tier_c_accounts", .count(tierCounts[.C] ?? 0), "accounts", "accounts in value tier C"),
         ]
-        for r in rowsOut { w.append([r.0, r.1, r.2, r.3]) }
-        return w.bytes
+        for r in rowsOut { table.append([.text(r.0), r.1, .text(r.2), .text(r.3)]) }
+        return table
     }
 }

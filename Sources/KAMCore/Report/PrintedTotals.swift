@@ -5,30 +5,36 @@ enum PrintedTotals {
     struct Footed {
         /// The Total row: the sum of the printed parts in the additive columns, the exact
         /// figure elsewhere (ratios and means of the whole).
-        var total: [String]
+        var total: [ReportCell]
         /// The exact Total row (as computed from unrounded figures), when it differs.
-        var exact: [String]
+        var exact: [ReportCell]
         /// Total − exact in the additive columns (empty elsewhere), when any differs.
-        var difference: [String]?
+        var difference: [ReportCell]?
     }
 
     /// - Parameters:
-    ///   - parts: the printed rows being totalled.
+    ///   - parts: the rows being totalled.
     ///   - exact: the Total row as computed from unrounded figures.
-    ///   - columns: the indices of the additive columns (fixed decimals: money or counts).
-    static func foot(_ parts: [[String]], exact: [String], columns: [Int]) -> Footed {
+    ///   - columns: the indices of the additive columns: counts, or money shown with two
+    ///     decimals.
+    static func foot(_ parts: [[ReportCell]], exact: [ReportCell], columns: [Int]) -> Footed {
         var total = exact
-        var difference = Array(repeating: "", count: exact.count)
+        var difference = Array(repeating: ReportCell.empty, count: exact.count)
         var differs = false
         for c in columns {
-            let decimals = exact[c].split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
-            let printed = parts.reduce(Int64(0)) { $0 + (scaled($1[c], decimals) ?? 0) }
-            guard let exactScaled = scaled(exact[c], decimals) else { continue }
-            total[c] = format(printed, decimals)
-            difference[c] = format(printed - exactScaled, decimals)
+            let decimals = exact[c].printed.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
+            guard decimals == 0 || decimals == 2, let exactScaled = scaled(exact[c].printed, decimals) else { continue }
+            let printed = parts.reduce(Int64(0)) { $0 + (scaled($1[c].printed, decimals) ?? 0) }
+            total[c] = cell(printed, decimals)
+            difference[c] = cell(printed - exactScaled, decimals)
             if printed != exactScaled { differs = true }
         }
         return Footed(total: total, exact: exact, difference: differs ? difference : nil)
+    }
+
+    /// A count, or cents as exact money.
+    private static func cell(_ value: Int64, _ decimals: Int) -> ReportCell {
+        decimals == 0 ? .count(Int(value)) : .money(Money(units: value * (Money.scale / 100)))
     }
 
     /// A printed fixed-decimal number (`-1234.50`) as an integer of its last decimal place.
@@ -44,17 +50,5 @@ enum PrintedTotals {
         for _ in 0..<decimals { power *= 10 }
         let value = whole * power + part
         return negative ? -value : value
-    }
-
-    static func format(_ value: Int64, _ decimals: Int) -> String {
-        var power: Int64 = 1
-        for _ in 0..<decimals { power *= 10 }
-        let magnitude = value.magnitude
-        var s = String(magnitude / UInt64(power))
-        if decimals > 0 {
-            let fraction = String(magnitude % UInt64(power))
-            s += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
-        }
-        return value < 0 ? "-" + s : s
     }
 }

@@ -1,0 +1,75 @@
+import CSVIO
+
+/// One value of a report table, typed: what it is decides how every renderer shows it (CSV
+/// today; HTML and Excel read the same table without computing anything again).
+public enum ReportCell: Sendable, Hashable {
+    case text(String)
+    /// An exact amount of money (two decimals when shown, rounded half to even).
+    case money(Money)
+    /// A model's amount of money (CLV, expected spend): a `Double`, two decimals when shown.
+    case amount(Double)
+    /// A share or rate, four decimals (`revenue_share`, `grr`).
+    case ratio(Double)
+    /// A probability in 0…1, four decimals.
+    case probability(Double)
+    /// Any other measure with its decimals: weeks, days, scores, an index.
+    case measure(Double, decimals: Int)
+    case count(Int)
+    case date(Day)
+    /// No value (not computed, or undefined such as a ratio over zero): an empty cell.
+    case empty
+
+    /// Optional values: `nil` is an empty cell.
+    static func ratio(_ x: Double?) -> ReportCell { x.map { .ratio($0) } ?? .empty }
+    static func probability(_ x: Double?) -> ReportCell { x.map { .probability($0) } ?? .empty }
+    static func amount(_ x: Double?) -> ReportCell { x.map { .amount($0) } ?? .empty }
+    static func measure(_ x: Double?, _ decimals: Int) -> ReportCell { x.map { .measure($0, decimals: decimals) } ?? .empty }
+    static func date(_ d: Day?) -> ReportCell { d.map { .date($0) } ?? .empty }
+    static func count(_ n: Int?) -> ReportCell { n.map { .count($0) } ?? .empty }
+
+    /// The cell as the finance conventions print it (README "Finance conventions"): fixed
+    /// decimals with `.`, no grouping, ISO dates, never `nan` (an undefined number is empty).
+    var printed: String {
+        switch self {
+        case .text(let s): return s
+        case .money(let m): return m.formatted
+        case .amount(let x): return CSVFormat.decimal(x, 2)
+        case .ratio(let x), .probability(let x): return CSVFormat.decimal(x, 4)
+        case .measure(let x, let decimals): return CSVFormat.decimal(x, decimals)
+        case .count(let n): return String(n)
+        case .date(let d): return d.iso
+        case .empty: return ""
+        }
+    }
+}
+
+/// A report table as values: named columns, each text or numeric, and typed cells. Report
+/// builds these; renderers (``csv(bom:)``) turn them into files.
+public struct ReportTable: Sendable {
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        /// Text columns get the formula guard; numeric ones are never altered.
+        public var isText: Bool
+    }
+
+    public var columns: [Column]
+    public var rows: [[ReportCell]] = []
+
+    /// - Parameter text: the names of the text columns; the others hold numbers.
+    init(columns: [String], text: Set<String>) {
+        self.columns = columns.map { Column(name: $0, isText: text.contains($0)) }
+    }
+
+    mutating func append(_ row: [ReportCell]) {
+        precondition(row.count == columns.count, "a report row has one cell per column")
+        rows.append(row)
+    }
+
+    /// The table as CSV by the finance conventions; text cells starting with `=`, `+`, `-`,
+    /// `@`, tab or CR are neutralised by ``CSVWriter``.
+    func csv(bom: Bool) -> [UInt8] {
+        var writer = CSVWriter(columns: columns.map(\.name), kinds: columns.map { $0.isText ? .text : .number }, byteOrderMark: bom)
+        for row in rows { writer.append(row.map(\.printed)) }
+        return writer.bytes
+    }
+}
