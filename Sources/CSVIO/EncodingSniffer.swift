@@ -7,7 +7,7 @@
 /// `not_text`.
 public enum EncodingSniffer {
     /// How much of the file's start is looked at.
-    public static let sampleBytes = 4 << 20
+    public static let sampleBytes = 1 << 20
 
     /// The byte offset of the first byte that is not UTF-8, when the file's first
     /// ``sampleBytes`` (up to its last line feed) are not valid UTF-8 but are valid GB18030
