@@ -882,42 +882,4 @@ static void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *
     c->lines_consumed = line;
 }
 
-/// Asks for the cache line at `p`, to be written soon (a hint: nothing is read or written).
-static inline void kam_prefetch_write(const void *p) { __builtin_prefetch(p, 1); }
-
-/// The keys' look-ups in a blocked Bloom filter of 2^`block_bits` blocks of eight words
-/// (four bits per key, in one block): for each of `count` records `stride` bytes apart, whose
-/// key (a 64-bit hash) lies at `key_offset` and whose "has a key" byte at `keyed_offset`, sets
-/// `seen[i]` to whether all four bits were already set, and sets them. In order (a key seen
-/// earlier in the same call counts), with each block fetched 16 records ahead: the filter is far
-/// larger than the caches, and these misses would otherwise come one after another.
-static inline void kam_sightings_insert(uint64_t *words, int block_bits, const unsigned char *records, size_t stride,
-                                        size_t key_offset, size_t keyed_offset, unsigned char *seen, size_t count) {
-    const uint64_t multiplier = 0xD6E8FEB86659FD93ULL;
-    for (size_t i = 0; i < count; i++) {
-        if (i + 16 < count) {
-            uint64_t ahead;
-            memcpy(&ahead, records + (i + 16) * stride + key_offset, sizeof ahead);
-            __builtin_prefetch(words + (block_bits ? (ahead * multiplier) >> (64 - block_bits) : 0) * 8, 1);
-        }
-        const unsigned char *r = records + i * stride;
-        if (!r[keyed_offset]) {
-            seen[i] = 0;
-            continue;
-        }
-        uint64_t key;
-        memcpy(&key, r + key_offset, sizeof key);
-        uint64_t *block = words + (block_bits ? (key * multiplier) >> (64 - block_bits) : 0) * 8;
-        int all = 1;
-        for (int k = 0; k < 4; k++) {
-            unsigned b = (unsigned)((key >> (9 * k)) & 511);
-            uint64_t bit = 1ULL << (b & 63);
-            if (!(block[b >> 6] & bit)) {
-                all = 0;
-                block[b >> 6] |= bit;
-            }
-        }
-        seen[i] = (unsigned char)all;
-    }
-}
 #endif

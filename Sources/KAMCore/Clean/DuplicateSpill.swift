@@ -1,4 +1,3 @@
-import CLibcsv
 import CSVIO
 import Foundation
 
@@ -71,15 +70,6 @@ final class DuplicateSpill<Entry> {
         pending.storeBytes(of: entry, toByteOffset: p * pageBytes + n * Self.stride, as: Entry.self)
         filled[p] = n + 1
         if n + 1 == pageEntries { try flush(p) }
-    }
-
-    /// Fetches the place the next entry with this key goes (its partition's page, wherever it
-    /// is then filled to) into the cache ahead of ``add(_:key:)``: 256 partitions' pages are
-    /// larger than a core's cache, so each add would otherwise wait for its line.
-    @inline(__always)
-    func prefetch(key: UInt64) {
-        let p = Self.partition(key)
-        kam_prefetch_write(pending + p * pageBytes + filled[p] * Self.stride)
     }
 
     private func flush(_ p: Int) throws {
@@ -192,20 +182,25 @@ final class KeySightings {
 
     /// Notes the keys of a batch's keyed rows, in order, and says of each row whether its key
     /// may have been seen before (false for a row without a key): always true for a key seen
-    /// before; for a new key, rarely (after 5 million keys, about 1 in 250). The look-ups are
-    /// made in C (`kam_sightings_insert`), each block fetched ahead: the filter is far larger
-    /// than the caches.
+    /// before; for a new key, rarely (after 5 million keys, about 1 in 250). A key picks its
+    /// block by a multiplicative hash and sets four of the block's 512 bits, nine bits of the
+    /// key each.
     func insert(keysOf rows: [TransactionRows.Row]) -> [Bool] {
-        typealias Row = TransactionRows.Row
-        return [Bool](unsafeUninitializedCapacity: rows.count) { seen, count in
-            rows.withUnsafeBytes { bytes in
-                seen.withMemoryRebound(to: UInt8.self) { seen in
-                    kam_sightings_insert(
-                        words, Int32(blockBits), bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), MemoryLayout<Row>.stride,
-                        MemoryLayout<Row>.offset(of: \.key)!, MemoryLayout<Row>.offset(of: \.keyed)!, seen.baseAddress, rows.count)
+        let multiplier: UInt64 = 0xD6E8_FEB8_6659_FD93
+        let shift = UInt64(64 - blockBits)
+        return rows.map { row in
+            guard row.keyed else { return false }
+            let block = words + (blockBits == 0 ? 0 : Int((row.key &* multiplier) >> shift) * 8)
+            var seen = true
+            for k in 0..<4 {
+                let b = (row.key >> UInt64(9 * k)) & 511
+                let bit: UInt64 = 1 << (b & 63)
+                if block[Int(b >> 6)] & bit == 0 {
+                    seen = false
+                    block[Int(b >> 6)] |= bit
                 }
             }
-            count = rows.count
+            return seen
         }
     }
 }

@@ -209,7 +209,6 @@ struct TransactionBook {
         try accounts.withUnsafeMutableBufferPointer { accounts in
             try rows.withRowsAndIds { rows, _ in
                 for r in rows.indices {
-                    if r + 8 < rows.count, rows[r + 8].keyed { keys.prefetch(key: rows[r + 8].key) }
                     let row = rows[r], i = indices[r]
                     if row.keyed {
                         try keys.add(KeyEntry(key: row.key, content: UInt32(truncatingIfNeeded: row.content), account: i), key: row.key)
