@@ -174,12 +174,19 @@ static int kam_chunk_add_problem(kam_chunk *c, long index, int code, long found)
     return 1;
 }
 
+/// Makes `p` a fresh parser with the same settings, after a record it could not finish (a bad
+/// or stray quote, a run stopped early), through libcsv's own calls only: its parse state is
+/// private to it (libcsv has no getter for the block size: it is read, never written). The
+/// next parse allocates its buffer anew.
 static inline void kam_reset_parser(struct csv_parser *p) {
-    p->pstate = 0;
-    p->quoted = 0;
-    p->spaces = 0;
-    p->entry_pos = 0;
-    p->status = 0;
+    unsigned char options = (unsigned char)csv_get_opts(p);
+    unsigned char delim = csv_get_delim(p), quote = csv_get_quote(p);
+    size_t block = p->blk_size;
+    csv_free(p);
+    csv_init(p, options);
+    csv_set_delim(p, delim);
+    csv_set_quote(p, quote);
+    csv_set_blk_size(p, block);
 }
 
 /// Bytes equal to `byte` in `count` bytes (SSE2 where it is there: 16 compares at a time,
@@ -682,7 +689,7 @@ static int kam_parse_block(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
     k->block = &bl;
     k->rows_ended = 0;
     size_t length = (size_t)(bl.stop - start);
-    int ok = kam_csv_parse(p, base + start, length, k) == length && p->status == CSV_SUCCESS;
+    int ok = kam_csv_parse(p, base + start, length, k) == length && csv_error(p) == CSV_SUCCESS;
     k->block = NULL;
     *run_stop = bl.stop;
     int whole = ok && !bl.stopped && p->pstate == 0;
@@ -791,7 +798,7 @@ static int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c
         record_flags |= flags;
         k->rows_ended = 0;
         size_t length = (size_t)(piece_end - position);
-        int ok = kam_csv_parse(p, base + position, length, k) == length && p->status == CSV_SUCCESS;
+        int ok = kam_csv_parse(p, base + position, length, k) == length && csv_error(p) == CSV_SUCCESS;
         position = piece_end;
         if (newline) line += 1;
         if (!ok) {
