@@ -75,43 +75,66 @@ static inline size_t kam_scan_line(const unsigned char *bytes, size_t count, int
     return count;
 }
 
-/// Whether `count` bytes are valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
-/// above U+10FFFF).
-static inline int kam_utf8_valid(const unsigned char *s, size_t count) {
+/// The length of the valid UTF-8 sequence of 2 to 4 bytes at `s` (its first byte is above
+/// 0x7F), or 0 when it is not one (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+static inline size_t kam_utf8_sequence(const unsigned char *s, size_t available) {
+    unsigned char c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        return available >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        if (available < 3) return 0;
+        unsigned char c1 = s[1];
+        if ((c1 & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;
+        return 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        if (available < 4) return 0;
+        unsigned char c1 = s[1];
+        if ((c1 & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/// Whether `count` bytes are valid UTF-8 without a NUL, in one pass: 16 bytes at a time while
+/// they are ASCII; at a non-ASCII byte, the ASCII before it is skipped at once and the
+/// multi-byte sequences from there are checked one after another.
+static inline int kam_is_text(const unsigned char *s, size_t count) {
     size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    while (i + 16 <= count) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
+        unsigned high = (unsigned)_mm_movemask_epi8(v);
+        if (nul && (!high || __builtin_ctz(nul) < __builtin_ctz(high))) return 0;
+        if (!high) {
+            i += 16;
+            continue;
+        }
+        i += (size_t)__builtin_ctz(high);
+        do {
+            size_t n = kam_utf8_sequence(s + i, count - i);
+            if (!n) return 0;
+            i += n;
+        } while (i < count && s[i] >= 0x80);
+    }
+#endif
     while (i < count) {
         unsigned char c = s[i];
-#if defined(__SSE2__)
-        // Runs of ASCII, 16 bytes at a time.
-        while (c < 0x80 && i + 16 <= count && _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + i))) == 0) {
-            i += 16;
-            if (i >= count) return 1;
-            c = s[i];
-        }
-#endif
+        if (c == 0) return 0;
         if (c < 0x80) {
             i += 1;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            if (i + 1 >= count || (s[i + 1] & 0xC0) != 0x80) return 0;
-            i += 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            if (i + 2 >= count) return 0;
-            unsigned char c1 = s[i + 1];
-            if ((c1 & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80) return 0;
-            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;
-            i += 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            if (i + 3 >= count) return 0;
-            unsigned char c1 = s[i + 1];
-            if ((c1 & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80) return 0;
-            if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
-            i += 4;
-        } else {
-            return 0;
+            continue;
         }
+        size_t n = kam_utf8_sequence(s + i, count - i);
+        if (!n) return 0;
+        i += n;
     }
     return 1;
 }
+
 
 /// Where one record lies: the cumulative number of fields after it, its raw text (without its
 /// line terminator) and its first line counted from the parse's first line.
@@ -452,7 +475,8 @@ static inline __attribute__((always_inline)) void kam_emit(kam_chunk *c, kam_fie
     long found = 0;
     if (problem == KAM_OK) {
         if (flags & 2) problem = KAM_NOT_TEXT;
-        else if ((flags & 4) && !kam_utf8_valid(base + record_start, (size_t)(raw_end - record_start))) problem = KAM_NOT_TEXT;
+        // NUL bytes were flagged above, so this is the UTF-8 check (the one validator).
+        else if ((flags & 4) && !kam_is_text(base + record_start, (size_t)(raw_end - record_start))) problem = KAM_NOT_TEXT;
         else if (expected >= 0 && k->count - first_field != expected) {
             problem = KAM_FIELD_COUNT;
             found = k->count - first_field;
@@ -489,66 +513,6 @@ static inline int kam_scan_flags(const unsigned char *bytes, size_t count) {
         if (bytes[i] & 0x80) f |= 4;
     }
     return f;
-}
-
-/// The length of the valid UTF-8 sequence of 2 to 4 bytes at `s` (its first byte is above
-/// 0x7F), or 0 when it is not one (RFC 3629, as `kam_utf8_valid`).
-static inline size_t kam_utf8_sequence(const unsigned char *s, size_t available) {
-    unsigned char c = s[0];
-    if (c >= 0xC2 && c <= 0xDF) {
-        return available >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        if (available < 3) return 0;
-        unsigned char c1 = s[1];
-        if ((c1 & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return 0;
-        return 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        if (available < 4) return 0;
-        unsigned char c1 = s[1];
-        if ((c1 & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return 0;
-        return 4;
-    }
-    return 0;
-}
-
-/// Whether `count` bytes are valid UTF-8 without a NUL, in one pass: 16 bytes at a time while
-/// they are ASCII; at a non-ASCII byte, the ASCII before it is skipped at once and the
-/// multi-byte sequences from there are checked one after another.
-static inline int kam_is_text(const unsigned char *s, size_t count) {
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    while (i + 16 <= count) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
-        unsigned high = (unsigned)_mm_movemask_epi8(v);
-        if (nul && (!high || __builtin_ctz(nul) < __builtin_ctz(high))) return 0;
-        if (!high) {
-            i += 16;
-            continue;
-        }
-        i += (size_t)__builtin_ctz(high);
-        do {
-            size_t n = kam_utf8_sequence(s + i, count - i);
-            if (!n) return 0;
-            i += n;
-        } while (i < count && s[i] >= 0x80);
-    }
-#endif
-    while (i < count) {
-        unsigned char c = s[i];
-        if (c == 0) return 0;
-        if (c < 0x80) {
-            i += 1;
-            continue;
-        }
-        size_t n = kam_utf8_sequence(s + i, count - i);
-        if (!n) return 0;
-        i += n;
-    }
-    return 1;
 }
 
 /// A run of whole lines fed to libcsv in one `csv_parse` call (`kam_parse_block`): the row
