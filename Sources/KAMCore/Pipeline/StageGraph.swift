@@ -18,8 +18,7 @@ public struct AnySlot: Sendable, Hashable {
 /// The values a graph run has produced so far. Stages read what they declared they need and
 /// write what they declared they produce; reading a slot not yet produced is a programming
 /// error the graph reports as ``StageGraphError/missingValue``.
-// @unchecked because `values` is only touched under `lock`.
-public final class StageValues: @unchecked Sendable {
+public final class StageValues: Sendable {
     private let lock = Mutex<[String: any Sendable]>([:])
 
     public init() {}
