@@ -53,7 +53,8 @@ struct TestStage: Stage {
     }
 
     /// Two stages that need only `a` run at the same time: each waits (with a time limit) until
-    /// the other has started.
+    /// the other has started (each stage has a thread of its own, so this holds however busy
+    /// Dispatch's pool is with other suites).
     @Test func runsIndependentStagesConcurrently() throws {
         let started = DispatchSemaphore(value: 0), other = DispatchSemaphore(value: 0)
         let overlapped = Mutex(0)

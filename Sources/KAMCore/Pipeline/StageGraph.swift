@@ -70,7 +70,8 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
 }
 
 /// Orders stages by what they need, runs each as soon as its needs are met (independent stages
-/// concurrently, on Dispatch's global queue), and times every stage the same way. A stage that
+/// concurrently, each on a thread of its own; the loops inside a stage use Dispatch), and times
+/// every stage the same way. A stage that
 /// fails stops its dependents; the first failure is thrown once the running stages end (its
 /// own error when it is one kam reports, such as a quality gate, so exit codes are kept).
 public struct StageGraph: Sendable {
@@ -122,13 +123,19 @@ public struct StageGraph: Sendable {
                 for (i, stage) in stages.enumerated() where !started.contains(i) && stage.needs.allSatisfy(values.has) {
                     started.insert(i)
                     running += 1
-                    DispatchQueue.global().async {
+                    // A thread of its own per stage (a handful per run): Dispatch's pool may hold
+                    // a ready stage back while the data-parallel loops of others (Dispatch's
+                    // concurrentPerform) keep its threads busy, so stages that could overlap
+                    // would not.
+                    let thread = Thread {
                         let t0 = DispatchTime.now().uptimeNanoseconds
                         let result = Result { try stage.run(values) }
                             .map { (rows: $0, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
                         events.withLock { $0.append((i, result)) }
                         finished.signal()
                     }
+                    thread.stackSize = 8 << 20
+                    thread.start()
                 }
             }
             if running == 0 { break }
