@@ -18,9 +18,9 @@ public enum FuzzHarness {
     }
 
     static let setups: [Setup] = {
-        var usd = FXTable(baseCurrency: "CNY", inline: ["USD": 7.1])
-        usd.add(currency: "EUR", rate: FXRate(nanoUnits: 780_000_000), validFrom: Day(iso: "2024-01-01"))
-        usd.add(currency: "EUR", rate: FXRate(nanoUnits: 3), validFrom: Day(iso: "2024-06-01"))
+        var rates = FXTable(baseCurrency: "CNY", inline: ["USD": 7.1])
+        rates.add(currency: "EUR", rate: FXRate(nanoUnits: 780_000_000), validFrom: Day(iso: "2024-01-01"))
+        rates.add(currency: "EUR", rate: FXRate(nanoUnits: 3), validFrom: Day(iso: "2024-06-01"))
         let formats = ["yyyy-MM-dd", "yyyy/M/d", "d.M.yyyy", "yyyy年M月d日"]
         func input(_ kind: InputKind, _ header: [String], _ change: (inout InputConfig) -> Void = { _ in }) -> Setup {
             var config = InputConfig(
@@ -29,7 +29,7 @@ public enum FuzzHarness {
                 statusMap: TransactionStatus.defaultLabels, typeMap: InteractionType.defaultLabels, satisfactionScale: .oneToTen,
                 dedupe: .none, maxRejectRate: 1)
             change(&config)
-            return Setup(input: config, header: header, fx: usd)
+            return Setup(input: config, header: header, fx: rates)
         }
         let transactions = ["account_id", "date", "amount", "currency", "status", "cost", "quantity", "line_no", "txn_id"]
         return [

@@ -9,6 +9,8 @@ public struct InputSample: Sendable {
     public static let defaultRows = 2_000
 
     public var kind: InputKind
+    /// The header as the reader found it.
+    public var header: [String] = []
     public var rowsRead = 0
     public var rejected = 0
     public var byReason: [RejectReason: Int] = [:]
@@ -47,7 +49,7 @@ public struct InputSample: Sendable {
                 let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
             }
         }
-        var sample = InputSample(kind: input.kind)
+        var sample = InputSample(kind: input.kind, header: reader.header)
         do {
             try reader.forEachBatch(threads: 1, transform: { $0 }) { batch in
                 let (read, rejects) = clean(batch.prefix(limit - sample.rowsRead))

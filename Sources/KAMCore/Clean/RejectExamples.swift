@@ -9,26 +9,19 @@ public struct RejectExamples: Sendable {
     /// Rows whose value came after the table was full.
     public private(set) var others = 0
 
-    mutating func count(_ value: String) {
+    /// Counts `value` `times` more times.
+    mutating func count(_ value: String, times: Int = 1) {
         if let n = counts[value] {
-            counts[value] = n + 1
+            counts[value] = n + times
         } else if counts.count < Self.limit {
-            counts[value] = 1
+            counts[value] = times
         } else {
-            others += 1
+            others += times
         }
     }
 
     mutating func merge(_ other: RejectExamples) {
-        for (value, n) in other.counts.sorted(by: { $0.key < $1.key }) {
-            if let m = counts[value] {
-                counts[value] = m + n
-            } else if counts.count < Self.limit {
-                counts[value] = n
-            } else {
-                others += n
-            }
-        }
+        for (value, n) in other.counts.sorted(by: { $0.key < $1.key }) { count(value, times: n) }
         others += other.others
     }
 

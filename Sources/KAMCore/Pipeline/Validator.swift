@@ -15,14 +15,13 @@ public enum Validator {
         if let fxConfig = config.inputs.fxRates { _ = try CleanStage.readFXRates(fxConfig, config, into: &fx) }
         var failures: [GateFailure] = []
         for (kind, input) in config.inputs.all {
-            let (reader, _, _) = try CleanStage.open(input, config)
+            let sample = try InputSample.take(input, config: config, fx: fx)
             let bytes = (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0
             lines.append(
                 "  \(kind.rawValue): \(input.path) (\(bytes) bytes, \(input.dialect.encoding.rawValue), delimiter \(String(UnicodeScalar(input.dialect.delimiter)).debugDescription))"
             )
-            lines.append("    headers: \(reader.header.joined(separator: ", "))")
+            lines.append("    headers: \(sample.header.joined(separator: ", "))")
             for (field, column) in input.columns.sorted(by: { $0.key < $1.key }) { lines.append("    \(field) ← \(column)") }
-            let sample = try InputSample.take(input, config: config, fx: fx)
             lines.append("    \(sample.summary)")
             if sample.rejectRate > input.maxRejectRate {
                 failures.append(GateFailure(input: kind, reason: String(

@@ -91,8 +91,9 @@ enum KPITables {
             total.add(r)
         }
         var table = ReportTable(columns: [column] + dimensionColumns, text: [column, "currency"])
-        let parts = groups.keys.sorted().map { values(groups[$0]!, total: total, currency: config.baseCurrency) }
-        for (name, part) in zip(groups.keys.sorted(), parts) { table.append([.text(name)] + part) }
+        let names = groups.keys.sorted()
+        let parts = names.map { values(groups[$0]!, total: total, currency: config.baseCurrency) }
+        for (name, part) in zip(names, parts) { table.append([.text(name)] + part) }
         let exact = values(total, total: total, currency: config.baseCurrency)
         let footed = PrintedTotals.foot(parts, exact: exact, columns: additiveColumns.map { dimensionColumns.firstIndex(of: $0)! })
         table.append([.text("Total")] + footed.total)
