@@ -17,15 +17,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // Debian's libcsv-dev: csv.h and libcsv.so, no pkg-config file.
-        .systemLibrary(
-            name: "CLibcsv",
-            providers: [.apt(["libcsv-dev"])]
-        ),
-        // Atomic path exchange (renameat2), which Swift's Glibc module does not declare.
+        // kam's parse loops and libcsv callbacks in C, over Debian's libcsv-dev (csv.h and
+        // libcsv.so, no pkg-config file; `make setup` installs it). Only CSVIO uses it.
+        .target(name: "CLibcsv", linkerSettings: [.linkedLibrary("csv")]),
+        // File-system calls Swift's Glibc module does not declare: renameat2, a SIGBUS guard.
         .target(name: "CFileSystem"),
         // The only module that calls libcsv: streaming, chunk-parallel reading and RFC 4180 writing.
-        .target(name: "CSVIO", dependencies: ["CLibcsv"], swiftSettings: strict),
+        .target(name: "CSVIO", dependencies: ["CLibcsv", "CFileSystem"], swiftSettings: strict),
         // The pipeline: config, stages (ingest, clean, segment, value, churn, report), runner.
         .target(
             name: "KAMCore",

@@ -1,4 +1,5 @@
 import CLibcsv
+import CFileSystem
 import Dispatch
 import Synchronization
 

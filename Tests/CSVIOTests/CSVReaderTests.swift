@@ -1,4 +1,5 @@
 import CLibcsv
+import CFileSystem
 import Foundation
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
-// The one file-system call Swift's Glibc module does not expose: an atomic exchange of two
-// paths (Linux renameat2 with RENAME_EXCHANGE), used to swap a new run folder into place.
+// File-system calls Swift's Glibc module does not expose: an atomic exchange of two paths
+// (Linux renameat2 with RENAME_EXCHANGE), used to swap a new run folder into place, and a
+// SIGBUS handler for mapped inputs that shrink while they are read.
 #ifndef KAM_CFILESYSTEM_H
 #define KAM_CFILESYSTEM_H
 
@@ -10,5 +11,9 @@ int kam_exchange_paths(const char *a, const char *b);
 /// Renames `from` to `to` only if `to` does not exist. 0 on success, else -1 with errno set
 /// (EEXIST when `to` appeared meanwhile).
 int kam_rename_no_replace(const char *from, const char *to);
+
+/// Makes a SIGBUS (a mapped file cut short under the reader) end the process with exit 1 and a
+/// message that says so, instead of a crash. Idempotent.
+void kam_install_sigbus_handler(void);
 
 #endif

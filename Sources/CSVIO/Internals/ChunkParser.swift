@@ -25,7 +25,7 @@ struct ChunkResult: Sendable {
     var incomplete: Bool
 }
 
-/// Parses the records of a byte range with libcsv (`kam_parse_chunk` in the CLibcsv shim: runs
+/// Parses the records of a byte range with libcsv (`kam_parse_chunk` in CLibcsv: runs
 /// of whole lines per `csv_parse` call, each record placed from where its last field ended, and
 /// one physical line per call for any record a run cannot place, so every record gets its
 /// first line, byte offset and raw text without a second parser; fields stay where they are in

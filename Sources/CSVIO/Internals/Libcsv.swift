@@ -8,7 +8,7 @@ import Synchronization
 #endif
 
 /// A strict libcsv parser (RFC 4180 quoting; unterminated quotes reported at the end) and the
-/// C sink its callbacks write to (see `kam_field_sink` in the CLibcsv shim). Not thread-safe;
+/// C sink its callbacks write to (see `kam_field_sink` in CLibcsv/include/kam_csv.h). Not thread-safe;
 /// each chunk parse owns one.
 struct LibcsvParser: ~Copyable {
     private let parser: UnsafeMutablePointer<csv_parser>

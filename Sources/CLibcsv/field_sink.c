@@ -1,0 +1,118 @@
+// libcsv's field callback and the sink it writes to (`kam_field_sink` in kam_csv.h). It runs
+// once per field of every input, so it is written in C: a Swift callback costs a thunk per
+// call (Benchmarks/RESULTS.md).
+#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+void kam_field_sink_set_dialect(kam_field_sink *k, unsigned char delimiter, unsigned char quote) {
+    k->delimiter = delimiter;
+    k->quote = quote;
+    for (int b = 0; b < 256; b++) {
+        unsigned char bits = 0;
+        if (b == delimiter || b == '\n' || b == '\r') bits |= KAM_ENDS_FIELD;
+        if (b > 0x20 && b != quote && b != delimiter) bits |= KAM_PLAIN_START;
+        k->classes[b] = bits;
+    }
+}
+
+static int kam_field_sink_reserve(kam_field_sink *k, long capacity) {
+    if (capacity <= k->capacity) return 1;
+    int32_t *starts = (int32_t *)realloc(k->starts, (size_t)capacity * sizeof(int32_t));
+    if (starts) k->starts = starts;
+    int32_t *ends = starts ? (int32_t *)realloc(k->ends, (size_t)capacity * sizeof(int32_t)) : NULL;
+    if (ends) k->ends = ends;
+    if (!starts || !ends) {
+        k->failed = 1;
+        return 0;
+    }
+    k->capacity = capacity;
+    return 1;
+}
+
+static inline int kam_ends_field(const kam_field_sink *k, long at) {
+    if (at >= k->limit) return 1;
+    unsigned char c = k->buffer[at];
+    return c == k->delimiter || c == '\n' || c == '\r';
+}
+
+/// Every case but an unquoted field that is followed at once by its delimiter or line end.
+static __attribute__((noinline)) void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
+    long n = k->count;
+    if (n == k->capacity && !kam_field_sink_reserve(k, k->capacity * 2 + 16)) return;
+    const unsigned char *b = k->buffer;
+    long c = k->cursor, len = (long)length, limit = k->limit;
+    if (c <= limit) {
+        long s = c;
+        while (s < limit && kam_is_space(k, b[s])) s++;
+        if (s < limit && b[s] == k->quote) {
+            long i = s + 1, doubled = 0, q = -1;
+            while (i < limit) {
+                const unsigned char *f = (const unsigned char *)memchr(b + i, k->quote, (size_t)(limit - i));
+                if (!f) break;
+                long at = f - b;
+                if (at + 1 < limit && b[at + 1] == k->quote) {
+                    doubled += 1;
+                    i = at + 2;
+                    continue;
+                }
+                q = at;
+                break;
+            }
+            long d = q + 1;
+            while (q >= 0 && d < limit && kam_is_space(k, b[d])) d++;
+            if (q >= 0 && (q - s - 1) - doubled == len && kam_ends_field(k, d)) {
+                const unsigned char *lf = (const unsigned char *)memchr(b + s + 1, '\n', (size_t)(q - s - 1));
+                if (lf) k->inner_lines += (long)kam_count_byte(lf, (size_t)(b + q - lf), '\n');
+                k->cursor = d + 1;
+                if (doubled == 0) {
+                    k->starts[n] = (int32_t)(s + 1);
+                    k->ends[n] = (int32_t)q;
+                    k->count = n + 1;
+                    return;
+                }
+                goto copy;
+            }
+        } else {
+            long d = s;
+            while (d < limit && !kam_ends_field(k, d)) d++;
+            long e = d;
+            while (e > s && kam_is_space(k, b[e - 1])) e--;
+            if (e - s == len) {
+                k->starts[n] = (int32_t)s;
+                k->ends[n] = (int32_t)e;
+                k->cursor = d + 1;
+                k->count = n + 1;
+                return;
+            }
+        }
+        k->cursor = KAM_LOST;
+    }
+copy:
+    if (len) memcpy(k->buffer + k->side, data, length);
+    k->starts[n] = (int32_t)k->side;
+    k->side += len;
+    k->ends[n] = (int32_t)k->side;
+    k->count = n + 1;
+}
+
+/// libcsv's field callback. The common case (an unquoted field that lies in the raw text as
+/// it is) takes no call and saves no register; the rest goes to `kam_on_field_checked`.
+void kam_on_field(void *data, size_t length, void *context) {
+    kam_field_sink *k = (kam_field_sink *)context;
+    long n = k->count, c = k->cursor, e = c + (long)length;
+    // `e < limit` also says the cursor is not lost (`KAM_LOST` is far past any limit).
+    if (__builtin_expect(n < k->capacity && e < k->limit, 1)) {
+        const unsigned char *b = k->buffer;
+        // A field ends at `e`, and starts with a byte libcsv keeps as it is (or is empty): a
+        // space may open `  "a,b"`, a quoted field whose length can end on a comma.
+        if ((k->classes[b[e]] & KAM_ENDS_FIELD) && ((k->classes[b[c]] & KAM_PLAIN_START) || length == 0)) {
+            k->starts[n] = (int32_t)c;
+            k->ends[n] = (int32_t)e;
+            k->cursor = e + 1;
+            k->count = n + 1;
+            return;
+        }
+    }
+    kam_on_field_checked(data, length, k);
+}
