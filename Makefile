@@ -39,7 +39,7 @@ bench: setup
 ## `make test` replays Tests/fuzz-corpus.
 fuzz: setup
 	$(SWIFT) build -c release --product kam-fuzz --scratch-path .build-fuzz \
-		-Xswiftc -sanitize=fuzzer -Xswiftc -DKAM_LIBFUZZER -Xlinker --export-dynamic
+		-Xswiftc -sanitize=fuzzer -Xswiftc -DKAM_LIBFUZZER -Xcc -fsanitize=fuzzer-no-link -Xlinker --export-dynamic
 	mkdir -p var/fuzz/corpus var/fuzz/crashes
 	cd var/fuzz && ../../.build-fuzz/release/kam-fuzz -jobs=2 -workers=2 -runs=$(FUZZ_RUNS) -max_len=4096 \
 		-artifact_prefix=crashes/ -print_final_stats=1 corpus ../../Tests/fuzz-corpus

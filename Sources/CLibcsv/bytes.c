@@ -1,39 +1,17 @@
 // Byte scans over raw CSV text: line ends, NUL and non-ASCII bytes, UTF-8 validity, counts,
-// and where to cut a block. SSE2 where the target has it, 16 bytes at a time.
+// and where to cut a block. Plain loops: hand-written SIMD saved under 3 % of a whole run
+// (Benchmarks/RESULTS.md).
 #include "internal.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 /// Finds the end of the physical line at `bytes` (the index just past its LF, or `count`) and
-/// whether the line holds a NUL (flag 2) or a non-ASCII byte (4); 16 bytes at a time where
-/// SSE2 is there. Sets `*newline` when the line ends with an LF.
+/// whether the line holds a NUL (`KAM_HAS_NUL`) or a non-ASCII byte (`KAM_HAS_HIGH`). Sets
+/// `*newline` when the line ends with an LF.
 size_t kam_scan_line(const unsigned char *bytes, size_t count, int *flags, int *newline) {
-    size_t i = 0;
     int f = 0;
-#if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
-    while (i + 16 <= count) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
-        unsigned mlf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-        unsigned mz = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
-        unsigned mh = (unsigned)_mm_movemask_epi8(v);
-        if (mlf) {
-            unsigned k = (unsigned)__builtin_ctz(mlf);
-            unsigned keep = (2u << k) - 1;
-            f |= (mz & keep ? 2 : 0) | (mh & keep ? 4 : 0);
-            *flags = f;
-            *newline = 1;
-            return i + k + 1;
-        }
-        f |= (mz ? 2 : 0) | (mh ? 4 : 0);
-        i += 16;
-    }
-#endif
-    for (; i < count; i++) {
+    for (size_t i = 0; i < count; i++) {
         unsigned char b = bytes[i];
-        if (b == 0) f |= 2;
-        if (b & 0x80) f |= 4;
+        if (b == 0) f |= KAM_HAS_NUL;
+        if (b & 0x80) f |= KAM_HAS_HIGH;
         if (b == '\n') {
             *flags = f;
             *newline = 1;
@@ -67,30 +45,8 @@ static size_t kam_utf8_sequence(const unsigned char *s, size_t available) {
     return 0;
 }
 
-/// Whether `count` bytes are valid UTF-8 without a NUL, in one pass: 16 bytes at a time while
-/// they are ASCII; at a non-ASCII byte, the ASCII before it is skipped at once and the
-/// multi-byte sequences from there are checked one after another.
 int kam_is_text(const unsigned char *s, size_t count) {
     size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    while (i + 16 <= count) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
-        unsigned high = (unsigned)_mm_movemask_epi8(v);
-        if (nul && (!high || __builtin_ctz(nul) < __builtin_ctz(high))) return 0;
-        if (!high) {
-            i += 16;
-            continue;
-        }
-        i += (size_t)__builtin_ctz(high);
-        do {
-            size_t n = kam_utf8_sequence(s + i, count - i);
-            if (!n) return 0;
-            i += n;
-        } while (i < count && s[i] >= 0x80);
-    }
-#endif
     while (i < count) {
         unsigned char c = s[i];
         if (c == 0) return 0;
@@ -105,44 +61,17 @@ int kam_is_text(const unsigned char *s, size_t count) {
     return 1;
 }
 
-/// Bytes equal to `byte` in `count` bytes (SSE2 where it is there: 16 compares at a time,
-/// summed in byte lanes).
 size_t kam_count_byte(const unsigned char *bytes, size_t count, unsigned char byte) {
-    size_t total = 0, i = 0;
-#if defined(__SSE2__)
-    const __m128i target = _mm_set1_epi8((char)byte), zero = _mm_setzero_si128();
-    while (i + 16 <= count) {
-        __m128i lanes = zero;
-        for (int rounds = 0; rounds < 255 && i + 16 <= count; rounds++, i += 16)
-            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(bytes + i)), target));
-        __m128i sums = _mm_sad_epu8(lanes, zero);
-        total += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
-    }
-#endif
-    for (; i < count; i++) total += bytes[i] == byte;
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) total += bytes[i] == byte;
     return total;
 }
 
-/// Line feeds and quote bytes in `count` bytes, in one pass (SSE2: 16 compares of each at a
-/// time, summed in byte lanes).
+/// Line feeds and quote bytes in `count` bytes, in one pass.
 static void kam_count_lines_and_quotes(const unsigned char *bytes, size_t count, unsigned char quote, size_t *lines,
-                                              size_t *quotes) {
-    size_t l = 0, q = 0, i = 0;
-#if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n'), qt = _mm_set1_epi8((char)quote), zero = _mm_setzero_si128();
-    while (i + 16 <= count) {
-        __m128i ls = zero, qs = zero;
-        for (int rounds = 0; rounds < 255 && i + 16 <= count; rounds++, i += 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
-            ls = _mm_sub_epi8(ls, _mm_cmpeq_epi8(v, lf));
-            qs = _mm_sub_epi8(qs, _mm_cmpeq_epi8(v, qt));
-        }
-        __m128i a = _mm_sad_epu8(ls, zero), b = _mm_sad_epu8(qs, zero);
-        l += (size_t)_mm_cvtsi128_si32(a) + (size_t)_mm_extract_epi16(a, 4);
-        q += (size_t)_mm_cvtsi128_si32(b) + (size_t)_mm_extract_epi16(b, 4);
-    }
-#endif
-    for (; i < count; i++) {
+                                       size_t *quotes) {
+    size_t l = 0, q = 0;
+    for (size_t i = 0; i < count; i++) {
         l += bytes[i] == '\n';
         q += bytes[i] == quote;
     }
@@ -150,13 +79,7 @@ static void kam_count_lines_and_quotes(const unsigned char *bytes, size_t count,
     *quotes = q;
 }
 
-/// Where to cut a block of text so that the next block starts at a record boundary: just past
-/// the last line feed before which `bytes` holds an even number of `quote` bytes (a line feed
-/// after an odd number lies inside a quoted field, in well-formed CSV), or just past the last
-/// line feed when there is none such; -1 when there is no line feed at all. `*lines` is set to
-/// the line feeds before the cut. The block must start at a record boundary. Only a choice of
-/// cut: a wrong one (a stray quote) is still read correctly, by joining the cut record to the
-/// next block.
+/// A line feed after an odd number of quote bytes lies inside a quoted field, in well-formed CSV.
 long kam_block_cut(const unsigned char *bytes, long count, unsigned char quote, long *lines) {
     long last = count - 1;
     while (last >= 0 && bytes[last] != '\n') last--;
@@ -189,23 +112,12 @@ long kam_block_cut(const unsigned char *bytes, long count, unsigned char quote, 
     return last + 1;
 }
 
-/// NUL (flag 2) and non-ASCII (4) bytes in `count` bytes.
+/// `KAM_HAS_NUL` and `KAM_HAS_HIGH` for `count` bytes.
 int kam_scan_flags(const unsigned char *bytes, size_t count) {
     int f = 0;
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    unsigned mz = 0, mh = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
-        mz |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero));
-        mh |= (unsigned)_mm_movemask_epi8(v);
-    }
-    f = (mz ? 2 : 0) | (mh ? 4 : 0);
-#endif
-    for (; i < count; i++) {
-        if (bytes[i] == 0) f |= 2;
-        if (bytes[i] & 0x80) f |= 4;
+    for (size_t i = 0; i < count; i++) {
+        if (bytes[i] == 0) f |= KAM_HAS_NUL;
+        if (bytes[i] & 0x80) f |= KAM_HAS_HIGH;
     }
     return f;
 }

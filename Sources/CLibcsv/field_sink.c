@@ -8,12 +8,6 @@
 void kam_field_sink_set_dialect(kam_field_sink *k, unsigned char delimiter, unsigned char quote) {
     k->delimiter = delimiter;
     k->quote = quote;
-    for (int b = 0; b < 256; b++) {
-        unsigned char bits = 0;
-        if (b == delimiter || b == '\n' || b == '\r') bits |= KAM_ENDS_FIELD;
-        if (b > 0x20 && b != quote && b != delimiter) bits |= KAM_PLAIN_START;
-        k->classes[b] = bits;
-    }
 }
 
 static int kam_field_sink_reserve(kam_field_sink *k, long capacity) {
@@ -36,8 +30,10 @@ static inline int kam_ends_field(const kam_field_sink *k, long at) {
     return c == k->delimiter || c == '\n' || c == '\r';
 }
 
-/// Every case but an unquoted field that is followed at once by its delimiter or line end.
-static __attribute__((noinline)) void kam_on_field_checked(void *data, size_t length, kam_field_sink *k) {
+/// libcsv's field callback: the field is a range of the raw text at the sink's cursor when it
+/// lies there as libcsv read it (see `kam_field_sink`), else a copy in the side region.
+void kam_on_field(void *data, size_t length, void *context) {
+    kam_field_sink *k = (kam_field_sink *)context;
     long n = k->count;
     if (n == k->capacity && !kam_field_sink_reserve(k, k->capacity * 2 + 16)) return;
     const unsigned char *b = k->buffer;
@@ -62,8 +58,6 @@ static __attribute__((noinline)) void kam_on_field_checked(void *data, size_t le
             long d = q + 1;
             while (q >= 0 && d < limit && kam_is_space(k, b[d])) d++;
             if (q >= 0 && (q - s - 1) - doubled == len && kam_ends_field(k, d)) {
-                const unsigned char *lf = (const unsigned char *)memchr(b + s + 1, '\n', (size_t)(q - s - 1));
-                if (lf) k->inner_lines += (long)kam_count_byte(lf, (size_t)(b + q - lf), '\n');
                 k->cursor = d + 1;
                 if (doubled == 0) {
                     k->starts[n] = (int32_t)(s + 1);
@@ -96,23 +90,8 @@ copy:
     k->count = n + 1;
 }
 
-/// libcsv's field callback. The common case (an unquoted field that lies in the raw text as
-/// it is) takes no call and saves no register; the rest goes to `kam_on_field_checked`.
-void kam_on_field(void *data, size_t length, void *context) {
-    kam_field_sink *k = (kam_field_sink *)context;
-    long n = k->count, c = k->cursor, e = c + (long)length;
-    // `e < limit` also says the cursor is not lost (`KAM_LOST` is far past any limit).
-    if (__builtin_expect(n < k->capacity && e < k->limit, 1)) {
-        const unsigned char *b = k->buffer;
-        // A field ends at `e`, and starts with a byte libcsv keeps as it is (or is empty): a
-        // space may open `  "a,b"`, a quoted field whose length can end on a comma.
-        if ((k->classes[b[e]] & KAM_ENDS_FIELD) && ((k->classes[b[c]] & KAM_PLAIN_START) || length == 0)) {
-            k->starts[n] = (int32_t)c;
-            k->ends[n] = (int32_t)e;
-            k->cursor = e + 1;
-            k->count = n + 1;
-            return;
-        }
-    }
-    kam_on_field_checked(data, length, k);
+/// libcsv's row callback: counts the rows ended, which tells a bare CR (two rows in one line).
+void kam_on_row(int terminator, void *context) {
+    (void)terminator;
+    ((kam_field_sink *)context)->rows_ended += 1;
 }

@@ -1,13 +1,13 @@
-// Reading one physical line per `csv_parse` call, which decides every problem a record can
-// have, and `kam_parse_chunk`, which chooses between the two paths.
+// The parse of a byte range: libcsv is fed one physical line per `csv_parse` call, which
+// gives every record its first line, its raw text and its problem. The loop is in C because it
+// runs once per line of every input.
 #include "internal.h"
-#include <limits.h>
 
 /// Makes `p` a fresh parser with the same settings, after a record it could not finish (a bad
-/// or stray quote, a run stopped early), through libcsv's own calls only: its parse state is
+/// or stray quote), through libcsv's own calls only: its parse state is
 /// private to it (libcsv has no getter for the block size: it is read, never written). The
 /// next parse allocates its buffer anew.
-void kam_reset_parser(struct csv_parser *p) {
+static void kam_reset_parser(struct csv_parser *p) {
     unsigned char options = (unsigned char)csv_get_opts(p);
     unsigned char delim = csv_get_delim(p), quote = csv_get_quote(p);
     size_t block = p->blk_size;
@@ -25,21 +25,19 @@ static size_t kam_csv_parse(struct csv_parser *p, const void *bytes, size_t leng
 
 static int kam_csv_fini(struct csv_parser *p, kam_field_sink *k) { return csv_fini(p, kam_on_field, kam_on_row, k); }
 
-/// Parses records of `base[*position..<end]` with libcsv, one physical line per `csv_parse`
-/// call: after each line the parser's state says whether a record ended there, which gives
-/// every record its first line, its raw text and its problem without a second parser. Blank
-/// lines are skipped, as libcsv does. Stops after the record that makes `max_records`, or at
-/// the first record boundary at or after `stop_at` (returns 1), or at the end of the range
-/// (returns 0; sets `c->incomplete` when a record continues after it).
 /// Lines a quoted field may run across before its opening quote is taken for a stray one.
 #define KAM_MAX_OPEN_LINES 10000
 
-int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long *position_,
-                           long *line_, long end, int end_of_file, long expected, long max_records, long stop_at) {
-    long position = *position_, line = *line_;
+/// After each line the parser's state says whether a record ended there, so no second parser
+/// is needed. Blank lines are skipped, as libcsv does. Stops after the record that makes
+/// `max_records`, or at the end of the range.
+void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long start, long end,
+                     int end_of_file, long expected, long max_records) {
+    long position = start, line = 0;
+    c->incomplete = 0;
     long record_start = position, record_line = line, record_first_field = k->count, record_side = k->side;
     long record_first_line_end = position;
-    int record_flags = 0, in_record = 0, more = 0;
+    int record_flags = 0, in_record = 0;
 
 #define KAM_RAW_END(piece_end) \
     ({ long e_ = (piece_end); \
@@ -67,10 +65,7 @@ int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const
     } while (0)
 
     for (;;) {
-        if (!in_record && (c->count >= max_records || position >= stop_at)) {
-            more = 1;
-            break;
-        }
+        if (!in_record && c->count >= max_records) break;
         if (position >= end) {
             if (in_record) {
                 if (end_of_file) {
@@ -114,7 +109,6 @@ int kam_parse_lines(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const
             long first = position;
             while (first < piece_end && (base[first] == '\r' || kam_is_space(k, base[first]))) first++;
             k->cursor = first;
-            k->inner_lines = 0;
         }
         record_flags |= flags;
         k->rows_ended = 0;
@@ -175,37 +169,6 @@ done:
 #undef KAM_EMIT
 #undef KAM_ROLLBACK
 #undef KAM_RAW_END
-    *position_ = position;
-    *line_ = line;
-    return more && !c->failed;
-}
-
-/// Parses the records of `base[start..<end]` with libcsv. Whole lines go to libcsv a run of up
-/// to 64 KiB at a time (`kam_parse_block`); when a run meets a record it cannot place, the rest
-/// of that run is read one line per call (`kam_parse_lines`), which decides every problem, and
-/// so is the end of the range. Both give the same records, lines and fields (a test compares
-/// them on random input). A run stopped early costs at most one more parse of that run, so a
-/// file full of malformed lines reads at most about half as fast, never worse. `expected` is
-/// the header's width (-1: none); `max_records` stops early (the header alone: read by lines).
-/// The loops are in C because they run once per line of every input (Benchmarks/RESULTS.md).
-void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base,
-                            long start, long end, int end_of_file, long expected, long max_records, int by_lines_only) {
-    long position = start, line = 0;
-    c->incomplete = 0;
-    if (by_lines_only || max_records != LONG_MAX) {
-        kam_parse_lines(p, k, c, base, &position, &line, end, end_of_file, expected, max_records, LONG_MAX);
-    } else {
-        for (;;) {
-            long limit = end - position > 65536 ? position + 65536 : end, run_stop;
-            int whole = kam_parse_block(p, k, c, base, &position, &line, limit, expected, &run_stop);
-            if (c->failed) break;
-            if (whole && position < end) continue;
-            // Stopped inside the run (or no whole line left): by lines to the run's end, or at
-            // least one record.
-            if (!kam_parse_lines(p, k, c, base, &position, &line, end, end_of_file, expected, LONG_MAX,
-                                 run_stop > position ? run_stop : position + 1)) break;
-        }
-    }
     c->end_position = position;
     c->lines_consumed = line;
 }

@@ -85,13 +85,13 @@ import Testing
     ]
 
     /// The records of `bytes` (after a 3-field header line) as one chunk parse finds them.
-    static func chunkRows(_ bytes: [UInt8], byLinesOnly: Bool, endOfFile: Bool = true, dialect: CSVDialect = CSVDialect()) -> [Row] {
+    static func chunkRows(_ bytes: [UInt8], endOfFile: Bool = true, dialect: CSVDialect = CSVDialect()) -> [Row] {
         let text = TextBuffer(textCapacity: bytes.count)
         bytes.withUnsafeBytes { text.base.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
         text.count = bytes.count
         let result = ChunkParser.parse(
             buffer: text.base, start: 0, end: bytes.count, sideStart: bytes.count, isEndOfFile: endOfFile, dialect: dialect,
-            expectedFields: 3, byLinesOnly: byLinesOnly)
+            expectedFields: 3)
         let batch = RecordBatch(buffer: text, parts: result.parts, firstLine: 1, bufferOffset: 0)
         // The chunk's own outcome, as a last pseudo-row: where it stopped and whether a record ran on.
         let end = Row(line: result.linesConsumed, offset: result.endPosition, fields: [], raw: result.incomplete ? "incomplete" : "", problem: nil)
@@ -99,43 +99,6 @@ import Testing
             let r = batch[i]
             return Row(line: r.line, offset: r.byteOffset, fields: r.problem == nil ? r.fields : [], raw: r.raw, problem: r.problem)
         } + [end]
-    }
-
-    /// Runs of whole lines per `csv_parse` call (the reader's way) find exactly the records,
-    /// lines, raw texts, fields and problems that one call per line finds, on CSV-ish noise and
-    /// on well-formed files with quoted notes, doubled quotes, spaces and blank lines.
-    @Test func runsOfLinesReadWhatOneLineAtATimeReads() throws {
-        var random = XorShift(state: 0x2545_F491_4F6C_DD1D)
-        func next() -> UInt64 { random.next() }
-        let noise = Self.noise + [Array("\t".utf8), Array(" \"".utf8), Array("\"\"".utf8)]
-        let wellFormed: [[UInt8]] = [
-            Array("a,b,c\n".utf8), Array("\"x, \"\"y\"\"\",2,3\r\n".utf8), Array("  a  , b ,c  \n".utf8),
-            Array("\"multi\nline\",\"\",3\n".utf8), Array("\n".utf8), Array("  \r\n".utf8), Array("\"q\"  ,x,y\n".utf8),
-            Array("多,行,备注\n".utf8), Array("1,2\n".utf8), Array(",,\n".utf8),
-        ]
-        for round in 0..<606 {
-            // Every third round tab-separated: a tab is then a delimiter, never a space to trim.
-            let tabs = round % 3 == 2
-            let alphabet = round % 2 == 0 ? noise : wellFormed
-            var bytes = Array("x,y,z\n".utf8)
-            // The last rounds are long (runs of lines are cut every 64 KiB): well-formed text
-            // with noise in a few places, and noise throughout.
-            let tokens = round >= 600 ? (round % 2 == 0 ? 120_000 : 40_000) : 20 + Int(next() % 400)
-            for _ in 0..<tokens {
-                let pick = round >= 600 && round % 2 == 1 && next() % 50 == 0 ? noise : alphabet
-                bytes += pick[Int(next() % UInt64(pick.count))]
-            }
-            if tabs { bytes = bytes.map { $0 == UInt8(ascii: ",") ? 0x09 : $0 } }
-            let dialect = CSVDialect(delimiter: tabs ? 0x09 : UInt8(ascii: ","))
-            // The whole text as the end of a file, and a cut somewhere in it as a block that more follows.
-            let cut = Array(bytes[0..<(1 + Int(next() % UInt64(bytes.count)))])
-            for (text, endOfFile) in [(bytes, true), (cut, false)] {
-                let byLines = Self.chunkRows(text, byLinesOnly: true, endOfFile: endOfFile, dialect: dialect)
-                let inRuns = Self.chunkRows(text, byLinesOnly: false, endOfFile: endOfFile, dialect: dialect)
-                #expect(inRuns == byLines, "round \(round), end of file \(endOfFile): \(String(decoding: text, as: UTF8.self).debugDescription)")
-                if inRuns != byLines { return }
-            }
-        }
     }
 
     @Test func randomBytesReadTheSameInAnyBlockSizeAndNeverCrash() throws {

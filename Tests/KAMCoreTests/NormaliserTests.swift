@@ -85,31 +85,6 @@ import Testing
         #expect(plain > 50_000)
     }
 
-    /// A batch's memo of dates answers as the parser does: texts seen again, texts that take
-    /// over a slot (thousands of distinct ones; a small table too, where they collide all the
-    /// time), unreadable ones, and ones too long to keep.
-    @Test(arguments: [12, 3])
-    func dayMemoGivesTheParsersAnswer(slotBits: Int) {
-        let parser = DateParser(formats: ["yyyy-MM-dd", "dd/MM/yyyy"], excelSerialDates: false)
-        var memo = DayMemo(slotBits: slotBits)
-        var generator = RandomSource(seed: 11)
-        var days = 0
-        for _ in 0..<60_000 {
-            let y = 2000 + Int(generator.next() % 30), m = Int(generator.next() % 13), d = Int(generator.next() % 32)
-            var text: String
-            switch generator.next() % 4 {
-            case 0: text = String(format: "%04d-%02d-%02d", y, m, d)
-            case 1: text = String(format: "%02d/%02d/%04d", d, m, y)
-            case 2: text = String(format: "%04d-%02d-%02d 10:00:00", y, m, d)
-            default: text = String(format: "%04d-%d-%02d", y, m, d)
-            }
-            let (memoised, parsed) = text.withUTF8 { (memo.day($0, parser), parser.parse($0)) }
-            #expect(memoised == parsed, "\(text)")
-            if parsed != nil { days += 1 }
-        }
-        #expect(days > 30_000)
-    }
-
     @Test func moneyRoundsHalfToEvenAtTwoDecimals() {
         #expect(Money(units: 12_345).formatted == "1.23")  // 1.2345 → 1.23 (4 < 5)
         #expect(Money(units: 12_350).formatted == "1.24")  // 1.235 → 1.24 (tie, 3 is odd)
@@ -215,26 +190,8 @@ import Testing
         #expect(Money(units: -5).converted(at: FXRate(nanoUnits: 50_000_000)) == Money(units: -2))
     }
 
-    /// The short-string compare behind the interner and the memos agrees with `==` at every
-    /// length, with the difference in any byte.
-    @Test func sameBytesAgreesWithEquality() {
-        let base = Array("C000123-客户-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
-        for length in 0...40 {
-            let a = Array(base[0..<length])
-            a.withUnsafeBufferPointer { pa in
-                #expect(length == 0 || sameBytes(pa.baseAddress!, pa.baseAddress!, length))
-            }
-            for flip in 0..<length {
-                var b = a
-                b[flip] ^= 0x20
-                let same = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in sameBytes(pa.baseAddress!, pb.baseAddress!, length) } }
-                #expect(!same, "length \(length), byte \(flip)")
-            }
-        }
-    }
-
-    /// The memo finds what it remembered for keys of every length up to 20 bytes (packed up to
-    /// 16, compared as bytes beyond), and nothing for a key one byte away from one it knows.
+    /// The memo finds what it remembered for keys of every length up to 20 bytes, and nothing
+    /// for a key one byte away from one it knows.
     @Test func byteMemoFindsExactlyTheKeysItRemembered() {
         let text = Array("paid已付款cancelled-refund退款X".utf8)
         var memo = ByteMemo<Int>()

@@ -40,8 +40,6 @@ typedef struct kam_chunk {
     int failed;
 } kam_chunk;
 
-struct kam_block;
-
 /// Where libcsv's callbacks put what they are handed: the start and end of every field in the
 /// batch's buffer, and a count of ended rows.
 ///
@@ -67,30 +65,24 @@ typedef struct kam_field_sink {
     long cursor;
     unsigned char delimiter;
     unsigned char quote;
-    /// Each byte's `KAM_ENDS_FIELD` and `KAM_PLAIN_START` bits (`kam_field_sink_set_dialect`).
-    unsigned char classes[256];
     int failed;
-    /// Line feeds inside the quoted fields read so far of the current record.
-    long inner_lines;
+    /// Rows libcsv ended since the count was last reset.
     long rows_ended;
-    /// Set while a whole run of lines is fed to libcsv at once (see `kam_parse_chunk`).
-    struct kam_block *block;
 } kam_field_sink;
 
 /// A cursor that no field matches: far past any buffer, so one compare (`end < limit`) also
 /// tells a lost cursor.
 #define KAM_LOST 0x1000000000000000L
 
-/// Sets the sink's delimiter and quote and the byte classes derived from them.
+/// Sets the sink's delimiter and quote.
 void kam_field_sink_set_dialect(kam_field_sink *k, unsigned char delimiter, unsigned char quote);
 
-/// Parses the records of `base[start..<end]` with `p` into `c`, fields into `k`. `expected` is
-/// the header's width (-1: none); `max_records` stops early (LONG_MAX: no limit);
-/// `by_lines_only` feeds libcsv one physical line per call throughout (the reference path the
-/// tests compare the run-at-once path with). Sets `c->end_position`, `c->lines_consumed` and
-/// `c->incomplete` (the range ended inside a record, when `end_of_file` is 0).
+/// Parses the records of `base[start..<end]` with `p` into `c`, fields into `k`, feeding libcsv
+/// one physical line per call. `expected` is the header's width (-1: none); `max_records` stops
+/// early (LONG_MAX: no limit). Sets `c->end_position`, `c->lines_consumed` and `c->incomplete`
+/// (the range ended inside a record, when `end_of_file` is 0).
 void kam_parse_chunk(struct csv_parser *p, kam_field_sink *k, kam_chunk *c, const unsigned char *base, long start, long end,
-                     int end_of_file, long expected, long max_records, int by_lines_only);
+                     int end_of_file, long expected, long max_records);
 
 /// Where to cut a block of text so that the next block starts at a record boundary: just past
 /// the last line feed before which `bytes` holds an even number of `quote` bytes, or just past

@@ -39,7 +39,7 @@ enum ChunkParser {
     ///   - maxRecords: stop after this many records (used to read the header alone).
     static func parse(
         buffer: UnsafeMutableRawPointer, start: Int, end: Int, sideStart: Int, isEndOfFile: Bool,
-        dialect: CSVDialect, expectedFields: Int?, maxRecords: Int = .max, byLinesOnly: Bool = false
+        dialect: CSVDialect, expectedFields: Int?, maxRecords: Int = .max
     ) -> ChunkResult {
         let estimate = max(16, (end - start) / 40)
         let parser = LibcsvParser(dialect: dialect, buffer: buffer, limit: end, sideStart: sideStart, fieldCapacity: estimate * 8)
@@ -49,7 +49,7 @@ enum ChunkParser {
         chunk.capacity = records.bytes / MemoryLayout<kam_record>.stride
         parser.parseChunk(
             &chunk, UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), start: start, end: end,
-            endOfFile: isEndOfFile, expected: expectedFields ?? -1, maxRecords: maxRecords, byLinesOnly: byLinesOnly)
+            endOfFile: isEndOfFile, expected: expectedFields ?? -1, maxRecords: maxRecords)
         if chunk.failed != 0 || parser.sink.pointee.failed != 0 { fatalError("out of memory while reading CSV records") }
         var problems: [Int: CSVRecordProblem] = [:]
         for i in 0..<chunk.problem_count {

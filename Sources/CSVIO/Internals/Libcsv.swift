@@ -50,13 +50,11 @@ struct LibcsvParser: ~Copyable {
     }
 
     /// Parses the records of `base[start..<end]` into `chunk` (`kam_parse_chunk`).
-    /// - Parameter byLinesOnly: one `csv_parse` call per line throughout (the reference the
-    ///   faster runs of lines are tested against).
     func parseChunk(
         _ chunk: inout kam_chunk, _ base: UnsafePointer<UInt8>, start: Int, end: Int, endOfFile: Bool, expected: Int,
-        maxRecords: Int, byLinesOnly: Bool
+        maxRecords: Int
     ) {
-        kam_parse_chunk(parser, sink, &chunk, base, start, end, endOfFile ? 1 : 0, expected, maxRecords, byLinesOnly ? 1 : 0)
+        kam_parse_chunk(parser, sink, &chunk, base, start, end, endOfFile ? 1 : 0, expected, maxRecords)
     }
 
     /// Hands the field positions over (the sink starts empty again).

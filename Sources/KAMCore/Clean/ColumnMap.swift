@@ -135,97 +135,29 @@ struct RowHash {
     }
 }
 
-/// Memoises a function of a short byte string for the few distinct values a column holds
+/// Remembers a function of a short byte string for the few distinct values a column holds
 /// (currency codes, status labels): a compare or two per row instead of building,
-/// case-folding and hashing a String. Remembers up to 64 values. A key of up to 16 bytes is
-/// packed into two words with its length (``Packed``), so a lookup compares words; a longer
-/// key compares bytes. ``find(_:)`` and ``remember(_:_:)`` take no closure, so a lookup retains
-/// nothing.
+/// case-folding and hashing a String. Remembers up to 64 values.
 struct ByteMemo<Value> {
-    /// Up to 16 bytes as two words and the length: equal packings of keys of the same length
-    /// are equal keys.
-    struct Packed: Equatable {
-        var low: UInt64, high: UInt64, count: Int
-
-        @inline(__always)
-        init?(_ key: UnsafeBufferPointer<UInt8>) {
-            let n = key.count
-            guard n <= 16 else { return nil }
-            count = n
-            guard n > 0, let base = key.baseAddress else {
-                (low, high) = (0, 0)
-                return
-            }
-            // Loads that may overlap, as in ``littleEndianWord(_:count:)`` but without placing
-            // the bytes exactly: with the length kept, any injective packing will do, and this
-            // one keeps `find` small enough to be inlined into the row loop.
-            let p = UnsafeRawPointer(base)
-            if n >= 8 {
-                low = p.loadUnaligned(as: UInt64.self)
-                high = n > 8 ? p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) : 0
-            } else if n >= 4 {
-                low = UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
-                high = 0
-            } else {
-                low = littleEndianWord(p, count: n)
-                high = 0
-            }
-        }
-    }
-
-    private var packed: [Packed] = []
-    private var packedValues: [Value] = []
-    /// Keys longer than 16 bytes, back to back, where each ends, and their values.
-    private var bytes: [UInt8] = []
-    private var ends: [Int] = []
+    private var keys: [[UInt8]] = []
     private var values: [Value] = []
 
-    @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Value? {
-        if let k = Packed(key) {
-            for i in packed.indices where packed[i] == k { return packedValues[i] }
-            return nil
-        }
-        for i in ends.indices where equal(i, key) { return values[i] }
+        for i in keys.indices where keys[i].elementsEqual(key) { return values[i] }
         return nil
     }
 
     /// Remembers `value` for `key` (the first 64 keys).
     mutating func remember(_ key: UnsafeBufferPointer<UInt8>, _ value: Value) {
-        guard find(key) == nil, packed.count + ends.count < 64 else { return }
-        if let k = Packed(key) {
-            packed.append(k)
-            packedValues.append(value)
-        } else {
-            bytes.append(contentsOf: key)
-            ends.append(bytes.count)
-            values.append(value)
-        }
+        guard keys.count < 64, find(key) == nil else { return }
+        keys.append(Array(key))
+        values.append(value)
     }
-
-    private func equal(_ i: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = i == 0 ? 0 : ends[i - 1]
-        guard ends[i] - start == key.count else { return false }
-        return key.isEmpty || bytes.withUnsafeBufferPointer { sameBytes($0.baseAddress! + start, key.baseAddress!, key.count) }
-    }
-}
-
-/// Whether `count` bytes at `a` and `b` are equal: eight at a time, inline (ids and codes are
-/// short, so a call to `memcmp` costs more than the compare).
-@inline(__always)
-func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    let p = UnsafeRawPointer(a), q = UnsafeRawPointer(b)
-    var i = 0
-    while i + 8 <= count {
-        if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-        i += 8
-    }
-    return littleEndianWord(p + i, count: count - i) == littleEndianWord(q + i, count: count - i)
 }
 
 /// Up to 8 bytes at `p` as one little-endian word (byte k in bits 8k…8k+7, the rest zero), read
 /// with at most two loads that may overlap (an overlapping byte is the same byte in both): the
-/// tail of a short key without a loop over its bytes.
+/// tail of a field for ``RowHash``, without a loop over its bytes.
 @inline(__always)
 func littleEndianWord(_ p: UnsafeRawPointer, count: Int) -> UInt64 {
     if count >= 8 { return p.loadUnaligned(as: UInt64.self) }

@@ -179,38 +179,3 @@ private func trimmedSlow(_ s: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer
     while hi > lo, s[hi - 1] == 0x20 || s[hi - 1] == 0x09 || s[hi - 1] == 0x0D || s[hi - 1] == 0x0A { hi -= 1 }
     return UnsafeBufferPointer(rebasing: s[lo..<hi])
 }
-
-/// The days a date column's texts were read as, for one batch: an export holds a few thousand
-/// distinct dates in millions of rows, so a text seen before costs a hash and a compare of two
-/// words instead of a parse. A direct-mapped table of 4096 texts of up to 16 bytes; a text is
-/// looked up exactly as it was parsed, and only texts that gave a day are kept, so the answer
-/// is always the parser's own.
-struct DayMemo {
-    private struct Slot {
-        var low: UInt64 = 0, high: UInt64 = 0
-        /// The text's length, or -1 for an empty slot.
-        var count: Int32 = -1
-        var day: Int32 = 0
-    }
-
-    private var slots: [Slot]
-    private let shift: UInt64
-
-    /// `slotBits`: the table holds 2^slotBits texts (tests make it small, so texts collide).
-    init(slotBits: Int = 12) {
-        slots = Array(repeating: Slot(), count: 1 << slotBits)
-        shift = UInt64(64 - slotBits)
-    }
-
-    /// `parser.parse(text)`, remembered.
-    @inline(__always)
-    mutating func day(_ text: UnsafeBufferPointer<UInt8>, _ parser: DateParser) -> Day? {
-        guard let key = ByteMemo<Int>.Packed(text) else { return parser.parse(text) }
-        let s = Int(truncatingIfNeeded: ((key.low &+ key.high &* 31 &+ UInt64(key.count)) &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        let slot = slots[s]
-        if slot.count == Int32(key.count) && slot.low == key.low && slot.high == key.high { return Day(ordinal: slot.day) }
-        guard let day = parser.parse(text) else { return nil }
-        slots[s] = Slot(low: key.low, high: key.high, count: Int32(key.count), day: day.ordinal)
-        return day
-    }
-}

@@ -180,7 +180,7 @@ struct TransactionBook {
                 var start = 0
                 for r in rows.indices {
                     let end = Int(rows[r].idEnd)
-                    indices[r] = Int32(account(hash: rows[r].accountHash, id: UnsafeBufferPointer(rebasing: ids[start..<end])))
+                    indices[r] = Int32(account(id: UnsafeBufferPointer(rebasing: ids[start..<end])))
                     start = end
                 }
                 count = rows.count
@@ -228,11 +228,9 @@ struct TransactionBook {
         }
     }
 
-    /// The index of the account with this id (and ``RowHash/of(field:)`` hash), adding it when
-    /// it is new.
-    @inline(__always)
-    private mutating func account(hash: UInt64, id: UnsafeBufferPointer<UInt8>) -> Int {
-        let (i, isNew) = ids.index(hash: hash, bytes: id)
+    /// The index of the account with this id, adding it when it is new.
+    private mutating func account(id: UnsafeBufferPointer<UInt8>) -> Int {
+        let (i, isNew) = ids.index(of: String(decoding: id, as: UTF8.self))
         if isNew { accounts.append(AccountHistory(accountId: ids.ids[i], points: points)) }
         return i
     }
@@ -337,7 +335,7 @@ struct TransactionBook {
 
     /// The index of row `r`'s account, adding the account when it is new.
     private mutating func index(_ rows: TransactionRows, _ r: Int) -> Int {
-        rows.withAccountId(r) { account(hash: rows.rows[r].accountHash, id: $0) }
+        rows.withAccountId(r) { account(id: $0) }
     }
 
     /// Second look, in file order, at the rows ``settleFilter`` names (read again from the
@@ -360,7 +358,7 @@ struct TransactionBook {
                         message: "another row has the same txn_id with different content; all are rejected", raw: rows.raws[r] ?? ""))
             }
         }
-        for id in filter.accounts { accounts[ids.index(of: id)] = AccountHistory(accountId: id, points: points) }
+        for id in filter.accounts { accounts[ids.index(of: id).0] = AccountHistory(accountId: id, points: points) }
         var replayed = Set<UInt64>()
         for rows in batches {
             for r in 0..<rows.count {
@@ -387,69 +385,17 @@ struct TransactionBook {
     }
 }
 
-/// Account ids to dense indices, in order of first appearance: an open-addressing table over
-/// the ids' ``RowHash``, with the ids' bytes kept back to back to confirm a match.
+/// Account ids to dense indices, in order of first appearance.
 struct AccountInterner {
     private(set) var ids: [String] = []
-    private var hashes: [UInt64] = []
-    private var bytes: [UInt8] = []
-    /// End of each id in `bytes`.
-    private var ends: [Int] = []
-    /// Index + 1 of the id in each slot; 0 is empty.
-    private var slots = [Int32](repeating: 0, count: 1024)
-    private var last = -1
+    private var indices: [String: Int] = [:]
 
-    /// The index of the id with these bytes and hash (``RowHash/of(field:)``), and whether it is
-    /// new. The id asked for last is checked first, inlined into the caller: rows of one
-    /// account often come together.
-    @inline(__always)
-    mutating func index(hash: UInt64, bytes id: UnsafeBufferPointer<UInt8>) -> (Int, isNew: Bool) {
-        if last >= 0 && hashes[last] == hash && matches(last, id) { return (last, false) }
-        return find(hash: hash, bytes: id)
-    }
-
-    private mutating func find(hash: UInt64, bytes id: UnsafeBufferPointer<UInt8>) -> (Int, isNew: Bool) {
-        let mask = slots.count - 1
-        var s = Int(truncatingIfNeeded: hash >> 7) & mask
-        while slots[s] != 0 {
-            let i = Int(slots[s]) - 1
-            if hashes[i] == hash && matches(i, id) {
-                last = i
-                return (i, false)
-            }
-            s = (s + 1) & mask
-        }
-        let i = ids.count
-        ids.append(String(decoding: id, as: UTF8.self))
-        hashes.append(hash)
-        bytes.append(contentsOf: id)
-        ends.append(bytes.count)
-        slots[s] = Int32(i + 1)
-        if ids.count * 10 > slots.count * 7 { grow() }
-        last = i
-        return (i, true)
-    }
-
-    mutating func index(of id: String) -> Int {
-        var id = id
-        return id.withUTF8 { index(hash: RowHash.of(field: $0), bytes: $0).0 }
-    }
-
-    @inline(__always)
-    private func matches(_ i: Int, _ id: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = i == 0 ? 0 : ends[i - 1]
-        guard ends[i] - start == id.count else { return false }
-        return id.isEmpty || bytes.withUnsafeBufferPointer { sameBytes($0.baseAddress! + start, id.baseAddress!, id.count) }
-    }
-
-    private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
-        let mask = slots.count - 1
-        for i in hashes.indices {
-            var s = Int(truncatingIfNeeded: hashes[i] >> 7) & mask
-            while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = Int32(i + 1)
-        }
+    /// The index of `id`, and whether it is new.
+    mutating func index(of id: String) -> (Int, isNew: Bool) {
+        if let i = indices[id] { return (i, false) }
+        ids.append(id)
+        indices[id] = ids.count - 1
+        return (ids.count - 1, true)
     }
 }
 

@@ -15,11 +15,6 @@ final class TransactionCleaner: Sendable {
     let baseCurrency: String
     let dates: DateParser
     let amounts: AmountParser
-    /// Date memos of finished batches, for the next batches to use (one per worker at most): a
-    /// memo that outlives its batch parses each distinct date text once per worker rather than
-    /// once per batch. A memo answers exactly as the parser does, so which one a batch gets
-    /// changes nothing but the time taken.
-    private let dayMemos = Mutex<[DayMemo]>([])
 
     init(config: InputConfig, columns: ColumnMap, fx: FXTable, asOf: Day) {
         self.config = config
@@ -106,8 +101,6 @@ final class TransactionCleaner: Sendable {
         /// Each slot's currency code hashed once (a row's content hash takes it as one word).
         var codeHashes: [Int64] = []
         var statuses = ByteMemo<TransactionStatus?>()
-        var dayMemo = dayMemos.withLock { $0.popLast() } ?? DayMemo()
-        defer { dayMemos.withLock { $0.append(dayMemo) } }
         // Locals, so the loop does not read (and retain) them through `self` on every row.
         let dates = self.dates, amounts = self.amounts, fx = self.fx, asOf = self.asOf, baseCurrency = self.baseCurrency
         let datedRates = fx.hasDatedRates, negativePaidIsRefund = config.negativePaidIsRefund, dedupe = config.dedupe
@@ -154,7 +147,7 @@ final class TransactionCleaner: Sendable {
                     currencyMemo.remember(code, currencySlot)
                 }
             }
-            let day = dayMemo.day(trimmed(table.field(i, cDate)), dates)
+            let day = dates.parse(trimmed(table.field(i, cDate)))
             var rate = rates[currencySlot], rateFrom: Day?
             if datedRates {
                 let entry = fx.entry(for: out.rows.currencies[currencySlot], transactionDay: day ?? asOf, asOf: asOf)
