@@ -6,9 +6,17 @@ import Testing
 
 @testable import CSVIO
 
+/// The folder that holds every temporary file of this test process; removed when it exits.
+let temporaryRoot: URL = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("kam-csvio-tests-\(getpid())")
+    try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: temporaryRoot) }
+    return root
+}()
+
 /// Writes `bytes` to a fresh temporary file and returns its path.
 func temporaryFile(_ bytes: [UInt8], name: String = "input.csv") -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kam-csvio-\(UUID().uuidString)")
+    let dir = temporaryRoot.appendingPathComponent("kam-csvio-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))

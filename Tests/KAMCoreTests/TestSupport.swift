@@ -5,9 +5,18 @@ import Foundation
 /// The committed fixtures next to this file.
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/cdnow")
 
+/// The folder that holds every temporary folder of this test process; removed when it exits, so
+/// a test run leaves nothing in `$TMPDIR`.
+let temporaryRoot: URL = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("kam-tests-\(getpid())")
+    try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: temporaryRoot) }
+    return root
+}()
+
 /// A fresh temporary folder.
 func temporaryFolder() -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kam-test-\(UUID().uuidString)")
+    let dir = temporaryRoot.appendingPathComponent("kam-test-\(UUID().uuidString)")
     try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
 }
