@@ -1,6 +1,6 @@
 // libcsv's field callback and the sink it writes to (`kam_field_sink` in kam_csv.h). It runs
 // once per field of every input, so it is written in C: a Swift callback costs a thunk per
-// call (Benchmarks/RESULTS.md).
+// call.
 #include "internal.h"
 #include <stdlib.h>
 #include <string.h>
