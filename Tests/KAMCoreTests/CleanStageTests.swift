@@ -267,10 +267,15 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
         let l = data.ledgers[.interactions]!
         #expect(l.rejectsByReason == [.unknownType: 1, .badSatisfaction: 1, .badResolution: 1])
         #expect(l.excludedAfterAsOf == 1 && l.balances)
-        let records = data.interactions["A"]!
-        #expect(records.map(\.type) == [.visit, .survey, .complaint])
-        #expect(records[1].satisfaction == 75)
-        #expect(records[2].resolutionDays == 3)
+        // Folded into A's contact history: one visit, one survey (4 of 1–5 is 75 of 0–100) and
+        // one complaint resolved in 3 days, all in the year to as_of.
+        let history = try #require(data.contacts["A"])
+        let asOf = Day(year: 2024, month: 12, day: 31)!, yearAgo = asOf - 365
+        #expect(InteractionType.allCases.map { history.count($0, after: yearAgo, through: asOf) } == InteractionType.allCases.map {
+            [.visit, .survey, .complaint].contains($0) ? 1 : 0
+        })
+        #expect(history.surveys(after: yearAgo, through: asOf).sum == 75)
+        #expect(history.resolvedComplaints(after: yearAgo, through: asOf) == (1, 3))
     }
 
     @Test func resolutionFromResolvedDate() throws {
@@ -286,7 +291,9 @@ func clean(_ path: String, threads: Int = 1, sightingBits: Int = KeySightings.de
               interactions: { path: ix.csv, max_reject_rate: 1, columns: { account_id: account_id, date: date, type: type, resolved_date: resolved } }
             """, to: dir.appendingPathComponent("p.yaml"))
         let data = try clean(path)
-        #expect(data.interactions["A"]?.first?.resolutionDays == 10)
+        let asOf = Day(year: 2024, month: 12, day: 31)!
+        let resolved = try #require(data.contacts["A"]).resolvedComplaints(after: asOf - 365, through: asOf)
+        #expect(resolved == (1, 10))
         #expect(data.ledgers[.interactions]!.rejectsByReason == [.badResolution: 1])
     }
 

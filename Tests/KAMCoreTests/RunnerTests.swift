@@ -6,7 +6,9 @@ import Testing
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A generated data set and a pipeline over it, in a fresh folder.
-func generatedPipeline(accounts: Int = 300, transactions: Int = 6000, seed: UInt64 = 3, extra: String = "") throws -> (path: String, dir: URL) {
+func generatedPipeline(
+    accounts: Int = 300, transactions: Int = 6000, seed: UInt64 = 3, extra: String = "", interactions: Bool = true, notes: Bool = false
+) throws -> (path: String, dir: URL) {
     let dir = temporaryFolder()
     _ = try DataGenerator(.init(accounts: accounts, transactions: transactions, seed: seed, output: dir.appendingPathComponent("data").path)).generate()
     let path = write("""
@@ -19,10 +21,12 @@ func generatedPipeline(accounts: Int = 300, transactions: Int = 6000, seed: UInt
             path: data/transactions.csv
             dedupe: txn_id
             columns: { account_id: account_id, date: txn_date, amount: amount, txn_id: txn_id, line_no: line_no, currency: currency, status: status }
+        \(interactions ? """
           interactions:
             path: data/interactions.csv
             satisfaction_scale: "1-10"
-            columns: { account_id: account_id, date: date, type: type, satisfaction: satisfaction, resolution_days: resolution_days }
+            columns: { account_id: account_id, date: date, type: type, satisfaction: satisfaction, resolution_days: resolution_days\(notes ? ", notes: notes" : "") }
+        """ : "")
           accounts:
             path: data/accounts.csv
             columns: { account_id: account_id, name: name, industry: industry, region: region, size: size, account_manager: account_manager }
@@ -64,7 +68,7 @@ func files(in folder: String) throws -> [String: Data] {
             // Computed while the file was parsed; it must equal a digest of the file read alone.
             #expect(e["sha256"] as! String == (try CleanStage.sha256(path: e["path"] as! String)))
         }
-        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "report"])
+        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "relationship", "report"])
     }
 
     /// Every Total row and control total adds up as printed, to the cent; where the exact

@@ -23,10 +23,10 @@ struct ChurnFeatureRow: Sendable {
     var tenureDays: Int
 }
 
-/// Computes ``ChurnFeatureRow``s from the clean histories and interactions.
+/// Computes ``ChurnFeatureRow``s from the clean histories and folded interactions.
 struct ChurnFeatureBuilder: Sendable {
     let histories: [String: AccountHistory]
-    let interactions: [String: [InteractionRecord]]
+    let contacts: [String: ContactHistory]
     let useInteractions: Bool
     let unit: TimeUnit
     let horizonDays: Int
@@ -37,7 +37,7 @@ struct ChurnFeatureBuilder: Sendable {
     ]
     static let interactionFeatures =
         InteractionType.allCases.map { "\($0.rawValue)s_90" } + [
-            "contacts_90", "days_since_contact", "complaints_180", "unresolved_complaints_180", "mean_resolution_days_365",
+            "contacts_90", "days_since_contact", "complaints_180", "open_complaints", "mean_resolution_days_365",
             "satisfaction_mean_365", "satisfaction_latest", "satisfaction_change", "competitor_mentions_180",
         ]
 
@@ -73,47 +73,35 @@ struct ChurnFeatureBuilder: Sendable {
             satisfactionLatest: nil, satisfactionChange: nil, competitorMentions: 0, daysSinceContact: nil, meetings90: 0,
             pAlive: pAlive, expectedPurchases: expected, refundShare: refundShare, tenureDays: asOf - first)
         if useInteractions {
-            var byType = Array(repeating: 0, count: InteractionType.allCases.count)
-            var lastContact: Day?
-            var complaints = 0, unresolved = 0, competitor = 0
-            var resolutions: [Double] = []
-            var surveys: [(Day, Double)] = []
-            for i in interactions[id] ?? [] where i.day <= asOf {
-                let age = asOf - i.day
-                if lastContact == nil || i.day > lastContact! { lastContact = i.day }
-                if age < 90 { byType[InteractionType.allCases.firstIndex(of: i.type)!] += 1 }
-                switch i.type {
-                case .complaint:
-                    if age < 180 {
-                        complaints += 1
-                        // Unresolved as of `asOf`: no resolution, or resolved after it.
-                        if i.resolutionDays.map({ Double(age) < $0 }) ?? true { unresolved += 1 }
-                    }
-                    if age < 365, let r = i.resolutionDays, Double(age) >= r { resolutions.append(r) }
-                case .competitor where age < 180: competitor += 1
-                default: break
-                }
-                if let s = i.satisfaction, age < 365 { surveys.append((i.day, s)) }
-            }
-            surveys.sort { $0.0 < $1.0 }
-            let mean = surveys.isEmpty ? Double.nan : surveys.reduce(0) { $0 + $1.1 } / Double(surveys.count)
-            let latest = surveys.last?.1 ?? .nan
-            let earlier = surveys.dropLast()
-            let change = earlier.isEmpty ? Double.nan : latest - earlier.reduce(0) { $0 + $1.1 } / Double(earlier.count)
+            let c = contacts[id] ?? ContactHistory(points: history.points)
+            let byType = InteractionType.allCases.map { c.count($0, after: asOf - 90, through: asOf) }
+            let lastContact = c.latestContact(onOrBefore: asOf)
+            let complaints = c.count(.complaint, after: asOf - 180, through: asOf)
+            let unresolved = c.openComplaints(at: asOf)
+            let competitor = c.competitorMentions(after: asOf - 180, through: asOf)
+            let resolved = c.resolvedComplaints(after: asOf - 365, through: asOf)
+            let year = c.surveys(after: asOf - 365, through: asOf)
+            let mean = year.count == 0 ? Double.nan : year.sum / Double(year.count)
+            let latestSurvey = c.latestSurvey(onOrBefore: asOf).flatMap { asOf - $0.day < 365 ? $0 : nil }
+            let latest = latestSurvey?.mean ?? .nan
+            let change =
+                latestSurvey.map { l in
+                    year.count > l.count ? l.mean - (year.sum - l.mean * Double(l.count)) / Double(year.count - l.count) : .nan
+                } ?? .nan
+            let meanResolution = resolved.count == 0 ? nil : resolved.days / Double(resolved.count)
             let sinceContact = lastContact.map { asOf - $0 }
             values += byType.map { log1p(Double($0)) }
-            let engagement = InteractionType.allCases.enumerated().filter { $0.element != .complaint && $0.element != .competitor }
-            let contacts = engagement.reduce(0) { $0 + byType[$1.offset] }
-            row.contacts90 = contacts
-            values += [log1p(Double(contacts))]
+            let contacts90 = c.contacts(after: asOf - 90, through: asOf)
+            row.contacts90 = contacts90
+            values += [log1p(Double(contacts90))]
             values += [
                 log1p(Double(sinceContact ?? (asOf - first))), log1p(Double(complaints)), log1p(Double(unresolved)),
-                resolutions.isEmpty ? .nan : log1p(resolutions.reduce(0, +) / Double(resolutions.count)),
+                meanResolution.map { log1p($0) } ?? .nan,
                 mean, latest, change, log1p(Double(competitor)),
             ]
             row.unresolvedComplaints = unresolved
             row.complaints180 = complaints
-            row.meanResolutionDays = resolutions.isEmpty ? nil : resolutions.reduce(0, +) / Double(resolutions.count)
+            row.meanResolutionDays = meanResolution
             row.satisfactionLatest = latest.isNaN ? nil : latest
             row.satisfactionChange = change.isNaN ? nil : change
             row.competitorMentions = competitor

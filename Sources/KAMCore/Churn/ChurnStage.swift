@@ -38,7 +38,7 @@ public struct ChurnResult: Sendable {
 /// trained on a time split (features as of as_of − H, label: no purchase in (as_of − H, as_of]).
 public enum ChurnStage {
     public static func run(
-        histories: [AccountHistory], interactions: [String: [InteractionRecord]], hasInteractions: Bool,
+        histories: [AccountHistory], contacts: [String: ContactHistory], hasInteractions: Bool,
         value: ValueResult, asOf: Day, config: PipelineConfig, threads: Int
     ) -> ChurnResult {
         let settings = config.churn
@@ -47,7 +47,7 @@ public enum ChurnStage {
         let unit = config.timeUnit
         let byId = Dictionary(uniqueKeysWithValues: histories.map { ($0.accountId, $0) })
         let builder = ChurnFeatureBuilder(
-            histories: byId, interactions: interactions, useInteractions: hasInteractions, unit: unit, horizonDays: horizon)
+            histories: byId, contacts: contacts, useInteractions: hasInteractions, unit: unit, horizonDays: horizon)
 
         // The purchase model as it would have been fitted at the training cut.
         let trainSummaries = ValueStage.summaries(histories, asOf: trainDay)

@@ -38,7 +38,7 @@ public enum CleanStage {
             try ingest(jobs[i], config: config, fx: table, cutoffs: cutoffs, threads: threads, progress: progress, sightingBits: sightingBits)
         }
         var histories: [AccountHistory] = []
-        var interactions: [String: [InteractionRecord]] = [:]
+        var contacts: [String: ContactHistory] = [:]
         var accounts: [String: AccountRecord] = [:]
         var conflicting: [String] = []
         var rowsConverted: [FXRateKey: Int] = [:]
@@ -48,13 +48,13 @@ public enum CleanStage {
             files[result.kind] = result.file
             seconds[result.kind] = result.seconds
             if let h = result.histories { histories = h; rowsConverted = result.rowsConverted }
-            if let i = result.interactions { interactions = i }
+            if let c = result.contacts { contacts = c }
             if let a = result.accounts { accounts = a; conflicting = result.conflictingAccountIds }
         }
         let unknown = config.inputs.accounts == nil ? [] : histories.map(\.accountId).filter { accounts[$0] == nil }
 
         return CleanData(
-            histories: histories, interactions: interactions, accounts: accounts,
+            histories: histories, contacts: contacts, accounts: accounts,
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
             ledgers: ledgers, rejects: RejectLedger(rejects), files: files, unknownAccounts: unknown,
             conflictingAccountIds: conflicting.sorted(), fx: table, rowsConverted: rowsConverted, ingestSeconds: seconds)
@@ -96,7 +96,7 @@ public enum CleanStage {
         var file: InputFileInfo
         var seconds: Double
         var histories: [AccountHistory]?
-        var interactions: [String: [InteractionRecord]]?
+        var contacts: [String: ContactHistory]?
         var accounts: [String: AccountRecord]?
         var conflictingAccountIds: [String] = []
         var rowsConverted: [FXRateKey: Int] = [:]
@@ -153,12 +153,13 @@ public enum CleanStage {
         case .interactions:
             let input = config.inputs.interactions!
             let (reader, columns, digest) = try open(input, config)
-            let cleaner = InteractionCleaner(config: input, columns: columns, asOf: config.asOf)
-            let book = InteractionBook()
+            let cleaner = InteractionCleaner(
+                config: input, columns: columns, asOf: config.asOf, competitorKeywords: config.relationship.competitorKeywords)
+            let book = InteractionBook(points: CutoffPoints(cutoffs: cutoffs))
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
             result = InputResult(
                 kind: kind, ledger: book.ledger, rejects: [book.rejects], file: try fileInfo(input, reader, digest), seconds: 0,
-                interactions: book.byAccount)
+                contacts: book.byAccount)
         case .accounts:
             let input = config.inputs.accounts!
             let (reader, columns, digest) = try open(input, config)

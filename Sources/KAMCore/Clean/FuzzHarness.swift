@@ -71,7 +71,12 @@ public enum FuzzHarness {
             for h in histories { _ = RepeatPurchaseSummary(history: h, asOf: asOf) }
             return book.ledger.rowsRead
         case .interactions:
-            return InteractionCleaner(config: setup.input, columns: columns, asOf: asOf).normalise(batch).rowsRead
+            let normalised = InteractionCleaner(
+                config: setup.input, columns: columns, asOf: asOf, competitorKeywords: RelationshipSettings().competitorKeywords
+            ).normalise(batch)
+            // Folding them in too: any day, any resolution, into a history with few points.
+            InteractionBook(points: CutoffPoints(cutoffs: [asOf, asOf - 90])).add(normalised)
+            return normalised.rowsRead
         case .accounts:
             return AccountCleaner(config: setup.input, columns: columns).normalise(batch).rowsRead
         case .fxRates:

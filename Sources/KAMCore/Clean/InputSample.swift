@@ -34,7 +34,8 @@ public struct InputSample: Sendable {
                 let b = cleaner.normalise($0); return (b.ledger.rowsRead, b.rejects)
             }
         case .interactions:
-            let cleaner = InteractionCleaner(config: input, columns: columns, asOf: config.asOf)
+            let cleaner = InteractionCleaner(
+                config: input, columns: columns, asOf: config.asOf, competitorKeywords: config.relationship.competitorKeywords)
             clean = {
                 let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
             }

@@ -1,18 +1,21 @@
 import CSVIO
 
 /// Cleans the interactions export: type mapped by `type_map`, satisfaction onto 0–100,
-/// complaint resolution from `resolution_days` or `resolved_date`.
+/// complaint resolution from `resolution_days` or `resolved_date`, and whether the notes name
+/// a competitor (`relationship.competitor_keywords`, compared case-insensitively).
 struct InteractionCleaner: Sendable {
     let config: InputConfig
     let columns: ColumnMap
     let asOf: Day
     let dates: DateParser
+    let competitorKeywords: [String]
 
-    init(config: InputConfig, columns: ColumnMap, asOf: Day) {
+    init(config: InputConfig, columns: ColumnMap, asOf: Day, competitorKeywords: [String]) {
         self.config = config
         self.columns = columns
         self.asOf = asOf
         dates = config.dateParser
+        self.competitorKeywords = competitorKeywords.map { $0.lowercased() }
     }
 
     struct Batch: Sendable {
@@ -26,7 +29,7 @@ struct InteractionCleaner: Sendable {
         var out = Batch()
         let cAccount = columns["account_id"], cDate = columns["date"], cType = columns["type"]
         let cSat = columns["satisfaction"], cResolvedDate = columns["resolved_date"], cResolutionDays = columns["resolution_days"]
-        let cOwner = columns["owner"]
+        let cNotes = columns["notes"]
         let scale = config.satisfactionScale.range
         for i in 0..<batch.count {
             let r = batch[i]
@@ -81,10 +84,11 @@ struct InteractionCleaner: Sendable {
                 r.withRawBytes { h.add($0) }
                 key = h.value
             }
+            let notes = r.text(cNotes)?.lowercased()
             out.rows.append((
                 InteractionRecord(
                     accountId: accountId, day: day, type: type, satisfaction: satisfaction, resolutionDays: resolution,
-                    owner: r.text(cOwner)),
+                    mentionsCompetitor: notes.map { text in competitorKeywords.contains { text.contains($0) } } ?? false),
                 key
             ))
         }
@@ -92,12 +96,15 @@ struct InteractionCleaner: Sendable {
     }
 }
 
-/// Accepted interactions by account, with the input's ledger.
+/// Accepted interactions folded into each account's ``ContactHistory``, with the input's ledger.
 final class InteractionBook {
     var ledger = InputLedger(kind: .interactions)
     let rejects = RejectLog()
+    let points: CutoffPoints
     private var seen: Set<UInt64> = []
-    private(set) var byAccount: [String: [InteractionRecord]] = [:]
+    private(set) var byAccount: [String: ContactHistory] = [:]
+
+    init(points: CutoffPoints) { self.points = points }
 
     func add(_ batch: InteractionCleaner.Batch) {
         ledger.rowsRead += batch.rowsRead
@@ -113,7 +120,7 @@ final class InteractionBook {
                 continue
             }
             ledger.rowsAccepted += 1
-            byAccount[record.accountId, default: []].append(record)
+            byAccount[record.accountId, default: ContactHistory(points: points)].add(record)
         }
     }
 }

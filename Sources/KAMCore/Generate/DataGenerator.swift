@@ -6,9 +6,14 @@ import Foundation
 ///
 /// Purchasing follows the BG/NBD story at day grain: each account buys at a Gamma-distributed
 /// rate and, after each purchase day, stops for good with a Beta-distributed probability.
-/// Interactions thin out and complaints, slow resolutions, low satisfaction and competitor
-/// mentions pile up in the months before an account's dropout. Everything is drawn from one
-/// seeded generator per account, so the same options give the same bytes.
+///
+/// Each account has a hidden relationship state that the interactions follow
+/// (``relationshipState(dropout:on:)``): good until ``coolingDays`` before its dropout, then
+/// cooling (fewer contacts, no events, trainings, support or projects, more complaints left
+/// open, falling satisfaction, competitor mentions in the notes), then lost to a competitor
+/// after it (rare e-mails, complaints and competitor mentions). The ground truth records the
+/// state on the last day and the day cooling began. Everything is drawn from seeded generators
+/// per account, so the same options give the same bytes.
 public struct DataGenerator {
     public struct Options: Sendable {
         public var accounts: Int
@@ -51,6 +56,18 @@ public struct DataGenerator {
     ]
 
     public init(_ options: Options) { self.options = options }
+
+    /// The days before its dropout during which an account's relationship is cooling.
+    public static let coolingDays = 150
+
+    public enum RelationshipState: String, Sendable, CaseIterable { case good, cooling, lost }
+
+    /// An account's true relationship state on `day`, from its dropout day (nil: never drops out).
+    public static func relationshipState(dropout: Day?, on day: Day) -> RelationshipState {
+        guard let dropout else { return .good }
+        if dropout < day { return .lost }
+        return dropout - day < coolingDays ? .cooling : .good
+    }
 
     /// Per-account latent truth.
     struct Latent {
@@ -148,7 +165,7 @@ public struct DataGenerator {
         tx.write("txn_id,line_no,account_id,txn_date,amount,currency,status,note\n")
         ix.write("interaction_id,account_id,date,type,satisfaction,resolution_days,owner,notes\n")
         ax.write("account_id,name,industry,region,size,account_manager,created_date,strategic\n")
-        gx.write("account_id,first_purchase,dropout_date,purchase_days,rate_per_day,dropout_probability\n")
+        gx.write("account_id,first_purchase,dropout_date,purchase_days,rate_per_day,dropout_probability,relationship_state,cooling_from\n")
         dx.write("file,line,kind\n")
         var txLine = 1, ixLine = 1, txnId = 0, interactionId = 0
         let end = Int(options.endDay.ordinal)
@@ -160,7 +177,10 @@ public struct DataGenerator {
             let created = Day(ordinal: Int32(l.birth - rng.int(400)))
             ax.write("\(l.id),\(csvField(name)),\(rng.pick(Self.industries)),\(rng.pick(Self.regions)),\(Self.sizes[l.size].name),\(rng.pick(Self.managers)),\(created.iso),\(rng.chance(0.08) ? "yes" : "no")\n")
             truth.accountRows += 1
-            gx.write("\(l.id),\(l.purchaseDays.first.map { Day(ordinal: Int32($0)).iso } ?? ""),\(l.dropoutDay.map { Day(ordinal: Int32($0)).iso } ?? ""),\(l.purchaseDays.count),\(String(format: "%.6f", l.rate)),\(String(format: "%.6f", l.dropout))\n")
+            let dropout = l.dropoutDay.map { Day(ordinal: Int32($0)) }
+            let state = Self.relationshipState(dropout: dropout, on: options.endDay)
+            let coolingFrom = dropout.map { ($0 - Self.coolingDays + 1).iso } ?? ""
+            gx.write("\(l.id),\(l.purchaseDays.first.map { Day(ordinal: Int32($0)).iso } ?? ""),\(dropout?.iso ?? ""),\(l.purchaseDays.count),\(String(format: "%.6f", l.rate)),\(String(format: "%.6f", l.dropout)),\(l.prospect ? "" : state.rawValue),\(coolingFrom)\n")
             // Transactions.
             let currency = Self.currencies[l.currency]
             let level = Self.sizes[l.size].amount / (Double(currency.rate) ?? 1) * exp(0.5 * rng.normal())
@@ -253,12 +273,17 @@ public struct DataGenerator {
         let end = Int(options.endDay.ordinal)
         let contact = Self.sizes[l.size].contact
         let drop = l.dropoutDay
+        // Notes come from a generator of their own, so that adding them left every other
+        // byte of the data as it was.
+        var idHash = StableHash()
+        idHash.add(l.id)
+        var notesRng = RandomSource(seed: options.seed ^ 0x6E6F_7465 ^ idHash.value)
         var day = first - rng.int(60)
         var satisfaction = 6.5 + 2.5 * rng.uniform()
         while day <= end {
             // Days until dropout; negative after it.
             let toDrop = drop.map { $0 - day } ?? Int.max
-            let warning = toDrop >= 0 && toDrop < 150
+            let warning = toDrop >= 0 && toDrop < Self.coolingDays
             let gone = toDrop < 0
             let rate = contact / 30 * (gone ? 0.05 : (warning ? 0.4 : 1))
             day += max(1, Int(rng.exponential(rate: rate).rounded(.up)))
@@ -292,10 +317,18 @@ public struct DataGenerator {
                 dx.write("interactions,\(line + 1),missing_account_id\n")
             }
             line += 1
-            ix.write("I\(nextId),\(account),\(Day(ordinal: Int32(day)).iso),\(type),\(sat),\(resolution),\(rng.pick(Self.managers)),\n")
+            // A cooling or lost account's contacts sometimes name a competitor in their notes; a
+            // good one's rarely do.
+            let mentions = type != "competitor" && notesRng.chance(gone ? 0.2 : (warning ? 0.15 : 0.01))
+            let notes = mentions ? csvField(notesRng.pick(Self.competitorNotes)) : ""
+            ix.write("I\(nextId),\(account),\(Day(ordinal: Int32(day)).iso),\(type),\(sat),\(resolution),\(rng.pick(Self.managers)),\(notes)\n")
         }
     }
 
+    static let competitorNotes = [
+        "客户提到竞品报价更低", "asked for a quote to compare with another supplier", "采购部在做招标", "evaluating a competitor's offer",
+        "考虑换供应商", "mentioned a tender next quarter",
+    ]
     static let industries = ["Manufacturing", "Retail", "Healthcare", "Finance", "Logistics", "Energy", "Technology", "Education", "Automotive", "Chemicals"]
     static let regions = ["华东 East", "华北 North", "华南 South", "西南 Southwest", "海外 Overseas", "华中 Central"]
     static let managers = ["王芳", "李伟", "张敏", "Chen Jie", "Emily Zhou", "刘洋", "David Wu", "赵静"]

@@ -1,7 +1,8 @@
 /// What the clean stage hands to the analysis stages.
 public struct CleanData: Sendable {
     public var histories: [AccountHistory]
-    public var interactions: [String: [InteractionRecord]]
+    /// Each account's interactions, folded (accounts without any have none).
+    public var contacts: [String: ContactHistory]
     /// The accounts input, or empty when there is none.
     public var accounts: [String: AccountRecord]
     public var hasAccountsInput: Bool

@@ -22,6 +22,7 @@ public struct PipelineConfig: Sendable {
     public var churn: ChurnSettings
     public var segment: SegmentSettings
     public var report: ReportSettings
+    public var relationship: RelationshipSettings = RelationshipSettings()
 
     /// The folders a run must never replace: the pipeline file's and each input's.
     public var protectedFolders: [(folder: String, what: String)] {

@@ -7,7 +7,8 @@ public struct InteractionRecord: Sendable, Hashable {
     public var satisfaction: Double?
     /// Days from the interaction to its resolution, when known (complaints).
     public var resolutionDays: Double?
-    public var owner: String?
+    /// Its notes name a competitor (`relationship.competitor_keywords`).
+    public var mentionsCompetitor = false
 }
 
 /// A clean account master row.

@@ -19,6 +19,9 @@ public enum Backtester {
         -> Summary
     {
         let runId = Runner.makeRunId(Date())
+        // Tiers, decisions and relationship as the run at the cutoff would have seen them.
+        var atCutoff = config
+        atCutoff.asOf = cutoff
         let folder = try RunFolder(destination: output, runId: runId, protected: config.protectedFolders)
         // The run's stages, fitted and scored as of the cutoff; the gate is the reject rates
         // alone (a backtest replaces no run folder).
@@ -31,10 +34,14 @@ public enum Backtester {
                 }),
             ValueStage.Step(config: config, asOf: cutoff, threads: threads),
             ChurnStage.Step(config: config, asOf: cutoff, threads: threads),
+            SegmentStage.Step(config: atCutoff),
+            SegmentStage.DecideStep(config: atCutoff),
+            RelationshipStage.Step(config: atCutoff, asOf: cutoff, threads: threads),
         ])
         let values = StageValues()
         _ = try graph.runReportingFailure(values, progress: progress)
         let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
+        let relationship = try values.get(Slots.relationship)
         let unit = config.timeUnit
         let period = Double(until - cutoff) / unit.days
         let churnEnd = min(until, cutoff + config.churn.horizonDays)
@@ -107,6 +114,7 @@ public enum Backtester {
                     ("model_based", modelMetrics.json), ("supervised", supervisedMetrics?.json ?? .null), ("chosen", chosenMetrics.json),
                 ])
             ),
+            ("health", healthSection(rows.map { ($0.id, $0.churned, $0.churn.chosen) }, relationship)),
         ])
         try folder.write("backtest.json", text: json.rendered() + "\n")
         var table = ReportTable(
@@ -149,5 +157,31 @@ public enum Backtester {
             sbb += (y - mb) * (y - mb)
         }
         return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0
+    }
+
+    /// The health score as a churn predictor over the accounts it scored: its AUC (risk = 100 −
+    /// score) beside the chosen churn probability's on the same accounts, and the churn rate of
+    /// each band.
+    static func healthSection(_ rows: [(id: String, churned: Bool, chosen: Double)], _ r: RelationshipResult) -> JSONValue {
+        let scored = rows.compactMap { row in r.accounts[row.id]?.health.map { (row, $0) } }
+        guard !scored.isEmpty else { return .null }
+        let labels = scored.map(\.0.churned)
+        let health = ChurnMetrics(scores: scored.map { Double(100 - $0.1.score) }, churned: labels)
+        let chosen = ChurnMetrics(scores: scored.map(\.0.chosen), churned: labels)
+        let bands: [(String, JSONValue)] = HealthScore.Band.allCases.map { band in
+            let members = scored.filter { $0.1.band == band }
+            let churned = members.filter(\.0.churned).count
+            return (
+                band.rawValue,
+                .object([
+                    ("accounts", .int(members.count)), ("churned", .int(churned)),
+                    ("churn_rate", members.isEmpty ? .null : .double(Double(churned) / Double(members.count))),
+                ])
+            )
+        }
+        return .object([
+            ("accounts", .int(scored.count)), ("auc", .double(health.auc)), ("chosen_churn_auc_same_accounts", .double(chosen.auc)),
+            ("by_band", .object(bands)),
+        ])
     }
 }

@@ -41,7 +41,7 @@ extension OutputRefusal: CustomStringConvertible {
     }
 }
 
-/// The rule for output paths (ARCHITECTURE.md §8): kam writes into or replaces only a path
+/// The rule for output paths (ARCHITECTURE.md §9): kam writes into or replaces only a path
 /// that does not exist, an empty folder, or a folder kam itself wrote — one whose
 /// `manifest.json` names kam and lists every entry in the folder among its outputs.
 public enum OutputOwnership {

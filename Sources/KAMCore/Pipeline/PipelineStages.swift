@@ -5,6 +5,7 @@ public enum Slots {
     public static let decisions = Slot<[String: AccountDecision]>("tiers and actions")
     public static let value = Slot<ValueResult>("value")
     public static let churn = Slot<ChurnResult>("churn")
+    public static let relationship = Slot<RelationshipResult>("relationship and health")
     public static let report = Slot<[AccountReportRow]>("account report")
 }
 
@@ -102,10 +103,33 @@ extension ChurnStage {
         func run(_ values: StageValues) throws -> Int {
             let clean = try values.get(Slots.clean)
             let churn = ChurnStage.run(
-                histories: clean.histories, interactions: clean.interactions, hasInteractions: clean.hasInteractionsInput,
+                histories: clean.histories, contacts: clean.contacts, hasInteractions: clean.hasInteractionsInput,
                 value: try values.get(Slots.value), asOf: asOf, config: config, threads: threads)
             values.set(Slots.churn, churn)
             return churn.accounts.count
+        }
+    }
+}
+
+extension RelationshipStage {
+    /// Contact facts, indices and health as of `asOf`, once tiers and churn are known.
+    struct Step: Stage {
+        let config: PipelineConfig
+        let asOf: Day
+        let threads: Int
+
+        var name: String { "relationship" }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.decisions.erased, Slots.churn.erased] }
+        var produces: [AnySlot] { [Slots.relationship.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let decisions = try values.get(Slots.decisions), churn = try values.get(Slots.churn)
+            let result = RelationshipStage.run(
+                clean: try values.get(Slots.clean), tiers: decisions.mapValues(\.tier), churn: churn.accounts.mapValues(\.chosen),
+                asOf: asOf, settings: config.relationship, notesMapped: config.inputs.interactions?.columns["notes"] != nil,
+                threads: threads)
+            values.set(Slots.relationship, result)
+            return result.accounts.count
         }
     }
 }
@@ -119,7 +143,10 @@ extension AccountReport {
 
         var name: String { "report" }
         var needs: [AnySlot] {
-            [Slots.clean.erased, Slots.segments.erased, Slots.decisions.erased, Slots.value.erased, Slots.churn.erased]
+            [
+                Slots.clean.erased, Slots.segments.erased, Slots.decisions.erased, Slots.value.erased, Slots.churn.erased,
+                Slots.relationship.erased,
+            ]
         }
         var produces: [AnySlot] { [Slots.report.erased] }
 
@@ -127,7 +154,7 @@ extension AccountReport {
             let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
             let rows = AccountReport.build(
                 clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions), value: value,
-                churn: churn, config: config)
+                churn: churn, relationship: try values.get(Slots.relationship), config: config)
             try Runner.writeReports(rows, clean: clean, value: value, churn: churn, config: config, folder: folder, threads: threads)
             values.set(Slots.report, rows)
             return rows.count

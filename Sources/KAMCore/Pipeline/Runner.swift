@@ -41,15 +41,16 @@ public enum Runner {
             ValueStage.Step(config: config, asOf: config.asOf, threads: threads),
             ChurnStage.Step(config: config, asOf: config.asOf, threads: threads),
             SegmentStage.DecideStep(config: config),
+            RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
             AccountReport.Step(config: config, folder: folder, threads: threads),
         ])
         let values = StageValues()
         let stages = try graph.runReportingFailure(values, progress: progress)
         let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
-        let rows = try values.get(Slots.report)
+        let rows = try values.get(Slots.report), relationship = try values.get(Slots.relationship)
         let manifest = makeManifest(
-            config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, rows: rows,
-            stages: stages, threads: threads)
+            config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, relationship: relationship,
+            rows: rows, stages: stages, threads: threads)
         try folder.write("manifest.json", text: manifest.rendered() + "\n")
         try folder.commit()
         progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects)")
@@ -117,7 +118,7 @@ public enum Runner {
 
     static func makeManifest(
         config: PipelineConfig, runId: String, started: Date, clean: CleanData, value: ValueResult, churn: ChurnResult,
-        rows: [AccountReportRow], stages: [StageGraph.Timing], threads: Int
+        relationship: RelationshipResult, rows: [AccountReportRow], stages: [StageGraph.Timing], threads: Int
     ) -> JSONValue {
         var notComputed: [JSONValue] = []
         if !clean.hasAccountsInput {
@@ -125,7 +126,10 @@ public enum Runner {
                 .string("market dimensions (industry, region, size, manager) and prospects: no accounts input; shown as Unknown"))
         }
         if !clean.hasInteractionsInput {
-            notComputed.append(.string("CSAT, complaints and interaction churn features: no interactions input"))
+            notComputed.append(
+                .string(
+                    "contact facts, relationship indices, CSAT, complaints and interaction churn features: no interactions input; health uses churn and revenue trend only"
+                ))
         }
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
@@ -193,6 +197,7 @@ public enum Runner {
                     ),
                 ])
             ),
+            ("relationship", Manifest.relationship(relationship, rows: rows, config: config)),
             ("not_computed", .array(notComputed)),
             ("outputs", .array((outputFiles + ["manifest.json"]).sorted().map(JSONValue.string))),
         ])

@@ -7,12 +7,7 @@ public struct AccountReportRow: Sendable {
     public var churn: AccountChurn?
     public var tier: ValueTier
     public var action: String
-    /// Survey scores (0–100) and complaints of the last 12 months, for the KPI tables.
-    public var satisfactionSum = 0.0
-    public var satisfactionCount = 0
-    public var complaints12m = 0
-    public var resolutionDaysSum = 0.0
-    public var resolutionCount = 0
+    public var relationship: AccountRelationship?
 
     public var accountId: String { segment.accountId }
     public var revenue12m: Money { segment.activity.revenue12m }
@@ -24,27 +19,13 @@ public struct AccountReportRow: Sendable {
 public enum AccountReport {
     public static func build(
         clean: CleanData, segments: [AccountSegment], decisions: [String: AccountDecision], value: ValueResult?, churn: ChurnResult?,
-        config: PipelineConfig
+        relationship: RelationshipResult?, config: PipelineConfig
     ) -> [AccountReportRow] {
         var rows: [AccountReportRow] = segments.map { s in
             let decision = decisions[s.accountId] ?? AccountDecision(tier: .C, action: "")
-            var row = AccountReportRow(
+            return AccountReportRow(
                 segment: s, value: value?.accounts[s.accountId], churn: churn?.accounts[s.accountId], tier: decision.tier,
-                action: decision.action)
-            for i in clean.interactions[s.accountId] ?? [] where config.asOf - i.day < 365 {
-                if let sat = i.satisfaction {
-                    row.satisfactionSum += sat
-                    row.satisfactionCount += 1
-                }
-                if i.type == .complaint {
-                    row.complaints12m += 1
-                    if let r = i.resolutionDays {
-                        row.resolutionDaysSum += r
-                        row.resolutionCount += 1
-                    }
-                }
-            }
-            return row
+                action: decision.action, relationship: relationship?.accounts[s.accountId])
         }
         rows.sort { a, b in
             func key(_ r: AccountReportRow) -> (Double, Double) {
@@ -67,11 +48,22 @@ public enum AccountReport {
         "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "first_purchase", "last_purchase", "frequency", "recency", "age",
         "monetary", "revenue_total", "revenue_12m", "revenue_prior_12m", "p_alive", "expected_purchases", "expected_spend",
         "clv", "churn_probability", "churn_probability_model", "churn_probability_supervised", "churn_risk",
-        "churn_drivers", "recommended_action", "currency", "time_unit",
+        "churn_drivers", "last_contact_date", "days_since_contact",
+    ] + ContactHistory.contactTypes.map { contactColumn($0) } + [
+        "meetings_visits_90d", "meetings_visits_plan_90d", "coverage", "csat_latest", "csat_change", "open_complaints",
+        "oldest_open_complaint_days", "mean_resolution_days", "competitor_mentions_180d",
+    ] + RelationshipIndex.allCases.map(\.column) + [
+        "health_score", "health_band", "health_drivers", "recommended_action", "currency", "time_unit",
     ]
+
+    /// `calls_90d`, `support_90d`, …: contacts of one type in the last 90 days.
+    static func contactColumn(_ type: InteractionType) -> String {
+        type == .support ? "support_90d" : "\(type.rawValue)s_90d"
+    }
     static let textColumns: Set<String> = [
         "account_id", "account_name", "industry", "region", "size", "account_manager", "tier", "lifecycle", "rfm_segment",
-        "first_purchase", "last_purchase", "churn_risk", "churn_drivers", "recommended_action", "currency", "time_unit",
+        "first_purchase", "last_purchase", "churn_risk", "churn_drivers", "last_contact_date", "health_band", "health_drivers",
+        "recommended_action", "currency", "time_unit",
     ]
 
     static func table(_ rows: [AccountReportRow], config: PipelineConfig) -> ReportTable {
@@ -86,9 +78,25 @@ public enum AccountReport {
                 .money(s.activity.revenueTotal), .money(s.activity.revenue12m), .money(s.activity.revenuePrior12m),
                 .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .amount(v?.expectedSpend), .amount(v?.clv),
                 .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
-                .text(c?.drivers ?? ""), .text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue),
-            ])
+                .text(c?.drivers ?? ""),
+            ] + relationshipCells(r.relationship) + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
         }
         return table
+    }
+
+    /// The relationship columns of one row, empty where there is nothing to say.
+    static func relationshipCells(_ a: AccountRelationship?) -> [ReportCell] {
+        let f = a?.facts
+        var cells: [ReportCell] = [.date(f?.lastContact), .count(f?.daysSinceContact)]
+        cells += ContactHistory.contactTypes.indices.map { i in .count(f?.contacts90ByType[i]) }
+        cells += [
+            .count(f?.meetingsVisits90), .measure(f?.plannedMeetingsVisits90, 2), .ratio(f?.coverage), .measure(f?.csatLatest, 2),
+            .measure(f?.csatChange, 2), .count(f?.openComplaints), .count(f?.oldestOpenComplaintDays),
+            .measure(f?.meanResolutionDays, 2), .count(f?.competitorMentions180),
+        ]
+        cells += RelationshipIndex.allCases.map { .measure(a?.indices[$0], 1) }
+        let h = a?.health
+        cells += [.count(h?.score), .text(h?.band.rawValue ?? ""), .text(h?.drivers ?? "")]
+        return cells
     }
 }

@@ -45,11 +45,15 @@ struct KPIGroup {
             churnAccounts += 1
             if c.risk == .high { revenueAtRisk = revenueAtRisk + r.revenue12m }
         }
-        satisfactionSum += r.satisfactionSum
-        satisfactionCount += r.satisfactionCount
-        complaints += r.complaints12m
-        resolutionSum += r.resolutionDaysSum
-        resolutionCount += r.resolutionCount
+        if let f = r.relationship?.facts {
+            satisfactionSum += f.satisfactionSum365
+            satisfactionCount += f.surveys365
+            complaints += f.complaints365
+            if let mean = f.meanResolutionDays {
+                resolutionSum += mean * Double(f.resolved365)
+                resolutionCount += f.resolved365
+            }
+        }
     }
 
     func ratio(_ a: Money, _ b: Money) -> Double? { b.units == 0 ? nil : a.double / b.double }
@@ -79,6 +83,7 @@ enum KPITables {
         ("kpi_by_size.csv", "size", { $0.segment.size }),
         ("kpi_by_manager.csv", "account_manager", { $0.segment.accountManager }),
         ("kpi_by_lifecycle.csv", "lifecycle", { $0.segment.lifecycle.rawValue }),
+        ("kpi_by_health.csv", "health_band", { $0.relationship?.health?.band.rawValue ?? "not scored" }),
     ]
 
     static func byDimension(_ rows: [AccountReportRow], column: String, key: (AccountReportRow) -> String, config: PipelineConfig)
@@ -145,6 +150,8 @@ enum KPITables {
         let c = Concentration(rows)
         let cur = config.baseCurrency
         let window = "(as_of − 365 days, as_of]"
+        var bands: [HealthScore.Band: Int] = [:]
+        for r in rows { if let b = r.relationship?.health?.band { bands[b, default: 0] += 1 } }
         var table = ReportTable(columns: ["kpi", "value", "unit", "definition"], text: ["kpi", "unit", "definition"])
         let rowsOut: [(String, ReportCell, String, String)] = [
             ("as_of", .date(config.asOf), "date", "the day the run describes"),
@@ -173,12 +180,31 @@ enum KPITables {
             ("mean_churn_probability", .probability(g.meanChurn), "probability", "mean churn_probability over accounts with a purchase"),
             ("csat", .measure(g.csat, 2), "score 0-100", "mean satisfaction of surveys dated in \(window), scaled to 0–100"),
             ("complaints_12m", .count(g.complaints), "complaints", "complaint interactions dated in \(window)"),
-            ("mean_resolution_days", .measure(g.meanResolution, 2), "days", "mean days to resolve those complaints, where resolved"),
+            ("mean_resolution_days", .measure(g.meanResolution, 2), "days", "mean days to resolve the complaints resolved in \(window)"),
+            (
+                "complaints_open", .count(rows.reduce(0) { $0 + ($1.relationship?.facts?.openComplaints ?? 0) }), "complaints",
+                "complaints dated on or before as_of and not resolved by then"
+            ),
+            (
+                "tier_a_contact_coverage", .ratio(coverage(rows.filter { $0.tier == .A })), "ratio",
+                "share of tier A accounts with at least the meetings or visits their plan asks for in (as_of − 90, as_of]"
+            ),
+            ("health_red_accounts", .count(bands[.red] ?? 0), "accounts", "accounts whose health_band is red"),
+            ("health_yellow_accounts", .count(bands[.yellow] ?? 0), "accounts", "accounts whose health_band is yellow"),
+            ("health_green_accounts", .count(bands[.green] ?? 0), "accounts", "accounts whose health_band is green"),
             ("tier_a_accounts", .count(tierCounts[.A] ?? 0), "accounts", "accounts in value tier A"),
             ("tier_b_accounts", .count(tierCounts[.B] ?? 0), "accounts", "accounts in value tier B"),
             ("tier_c_accounts", .count(tierCounts[.C] ?? 0), "accounts", "accounts in value tier C"),
         ]
         for r in rowsOut { table.append([.text(r.0), r.1, .text(r.2), .text(r.3)]) }
         return table
+    }
+
+    /// Share of `rows` with a contact plan whose meetings and visits of the last 90 days meet it
+    /// (nil when none has a plan or there is no interactions input).
+    static func coverage(_ rows: [AccountReportRow]) -> Double? {
+        let planned = rows.filter { $0.relationship?.facts?.coverage != nil }
+        guard !planned.isEmpty else { return nil }
+        return Double(planned.filter { $0.relationship!.facts!.coverage! >= 1 }.count) / Double(planned.count)
     }
 }

@@ -49,7 +49,7 @@ public struct RepeatPurchaseSummary: Sendable, Hashable {
         self.cost = cost
     }
 
-    /// Combines the summaries of one account from two shards of its rows (ARCHITECTURE.md §11):
+    /// Combines the summaries of one account from two shards of its rows (ARCHITECTURE.md §12):
     /// purchase days must not overlap between shards.
     public func merged(with other: RepeatPurchaseSummary) -> RepeatPurchaseSummary {
         precondition(accountId == other.accountId)
