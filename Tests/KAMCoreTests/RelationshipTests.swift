@@ -120,11 +120,11 @@ import Testing
     @Test func driversNameTheWeakestComponents() {
         let settings = RelationshipSettings()
         let parts: [HealthScore.Part] = [
-            .init(component: .churn, score: 10, words: "churn probability 0.90"),
-            .init(component: .participation, score: 0, words: "\(counted(0, "event or training", "events or trainings")) in 365 days"),
-            .init(component: .csat, score: 60, words: "latest CSAT 60 of 100"),
-            .init(component: .guidance, score: 70, words: "\(counted(1, "support interaction")) in 365 days"),
-            .init(component: .revenueTrend, score: 100, words: "revenue down 0 %"),
+            .init(component: .churn, score: 10, words: { "churn probability 0.90" }),
+            .init(component: .participation, score: 0, words: { "\(counted(0, "event or training", "events or trainings")) in 365 days" }),
+            .init(component: .csat, score: 60, words: { "latest CSAT 60 of 100" }),
+            .init(component: .guidance, score: 70, words: { "\(counted(1, "support interaction")) in 365 days" }),
+            .init(component: .revenueTrend, score: 100, words: { "revenue down 0 %" }),
         ]
         let h = HealthScore(parts, settings: settings)!
         // Weighted shortfalls: churn 3 × 90, csat 2 × 40, participation 1 × 100, guidance 1 × 30.
@@ -132,9 +132,13 @@ import Testing
         let mean: Double = (3 * 10 + 0 + 2 * 60 + 70 + 2 * 100) / 9
         #expect(h.score == Int(mean.rounded()))
         #expect(h.band == .red)
-        let healthy = HealthScore([.init(component: .churn, score: 95, words: "churn probability 0.05")], settings: settings)!
+        let healthy = HealthScore([.init(component: .churn, score: 95, words: { "churn probability 0.05" })], settings: settings)!
         #expect(healthy.drivers.isEmpty && healthy.band == .green)
         #expect(counted(1, "support interaction") == "1 support interaction")
+    }
+
+    @Test func interactionTypeOrdinalsAreTheirPlacesInAllCases() {
+        #expect(InteractionType.allCases.map(\.ordinal) == Array(InteractionType.allCases.indices))
     }
 
     @Test func relationshipSettingsAreChecked() throws {

@@ -1,3 +1,4 @@
+import CSVIO
 import Foundation
 import Testing
 
@@ -23,6 +24,46 @@ import Testing
         table.append([.text("Acme, Ltd"), .amount(3.5)])
         let text = String(decoding: table.csv(bom: false), as: UTF8.self)
         #expect(text == "name,amount\n\"'=HYPERLINK(\"\"x\"\")\",-5.00\n\"Acme, Ltd\",3.50\n", "\(text)")
+    }
+
+    /// A long table printed in slices on several threads gives the bytes one thread gives, and
+    /// the decimals are C's correctly rounded ones (0.125 is exactly representable: half to even).
+    @Test func longTablesPrintTheSameOnAnyNumberOfThreads() {
+        var table = ReportTable(columns: ["id", "x", "note"], text: ["id", "note"])
+        for i in 0..<12_345 { table.append([.text("A\(i)"), .measure(Double(i) / 7, 3), .text(i % 97 == 0 ? "=SUM(A1)" : "ok")]) }
+        var plain = CSVWriter(columns: ["id", "x", "note"], kinds: [.text, .number, .text], byteOrderMark: true)
+        for row in table.rows { plain.append(row.map(\.printed)) }
+        let one = table.csv(bom: true, threads: 1)
+        #expect(one == plain.bytes)
+        for threads in [2, 3, 8] { #expect(table.csv(bom: true, threads: threads) == one) }
+        #expect(one.count > 12_345 * 10)
+        #expect(ReportCell.measure(0.125, decimals: 2).printed == "0.12" && ReportCell.measure(-1e-9, decimals: 4).printed == "0.0000")
+    }
+
+    /// The integer path of the decimal printer gives C's printf digits: on halves and near-halves
+    /// (k / 2^n, values one ulp off them, products that round onto a half), random magnitudes,
+    /// negative zeros, and values too large for it.
+    @Test func decimalsAreThoseOfPrintf() {
+        func printf(_ x: Double, _ places: Int) -> String {
+            var s = String(format: "%.\(places)f", x)
+            if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
+            return s
+        }
+        var random = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, 1.005, 2.675, 1e15, 4.5e15, 9.1e15, 1e300, -1e-300]
+        // x · 100 rounds to exactly .5 in doubles, while the exact product is above or below it.
+        values += [1408.915, 5968.535, 8885.985, 8412.355, 8008.755, 661.725]
+        for k in 0..<4000 {
+            let half = Double(k) / Double(1 << (k % 12)) + (k % 3 == 0 ? 0.005 : 0)
+            values += [half, half.nextUp, half.nextDown, -half]
+            values.append(Double(bitPattern: random.next() >> 2) .truncatingRemainder(dividingBy: 1e7))
+            values.append(Double.random(in: -1e6...1e6, using: &random))
+        }
+        for x in values where x.isFinite {
+            for places in [0, 1, 2, 3, 4, 6, 9] {
+                #expect(CSVFormat.decimal(x, places) == printf(x, places), "\(x) with \(places) places")
+            }
+        }
     }
 
     @Test func totalsFootAsPrintedWithTheExactTotalBeside() {

@@ -25,6 +25,7 @@ public struct ContactHistory: Sendable, Hashable {
     public static let contactTypes: [InteractionType] = [.call, .email, .meeting, .visit, .event, .training, .support, .project]
 
     private static let typeCount = InteractionType.allCases.count
+    private static let isContact = InteractionType.allCases.map { contactTypes.contains($0) }
     private static let contactsCounter = typeCount
     private static let surveysCounter = typeCount + 1
     private static let resolvedCounter = typeCount + 2
@@ -50,8 +51,8 @@ public struct ContactHistory: Sendable, Hashable {
         let day = record.day.ordinal
         let interval = points.interval(of: day)
         let base = interval * Self.counters
-        counts[base + InteractionType.allCases.firstIndex(of: record.type)!] += 1
-        let isContact = Self.contactTypes.contains(record.type)
+        counts[base + record.type.ordinal] += 1
+        let isContact = Self.isContact[record.type.ordinal]
         if isContact { counts[base + Self.contactsCounter] += 1 }
         if record.type == .competitor || record.mentionsCompetitor { counts[base + Self.competitorCounter] += 1 }
         if let s = record.satisfaction {
@@ -100,12 +101,12 @@ public struct ContactHistory: Sendable, Hashable {
 
     /// Interactions of `type` dated in (after, through].
     public func count(_ type: InteractionType, after: Day, through: Day) -> Int {
-        sum(InteractionType.allCases.firstIndex(of: type)!, after: after, through: through)
+        sum(type.ordinal, after: after, through: through)
     }
 
     /// Interactions of `type` dated on or before the first point (before every window).
     public func countOnOrBeforeFirstPoint(_ type: InteractionType) -> Int {
-        Int(counts[InteractionType.allCases.firstIndex(of: type)!])
+        Int(counts[type.ordinal])
     }
 
     /// Interactions of any of `types` dated in (after, through].
@@ -132,7 +133,7 @@ public struct ContactHistory: Sendable, Hashable {
     /// Complaints dated on or before `day` and not resolved by then.
     public func openComplaints(at day: Day) -> Int {
         let hi = points.index(of: day)
-        let complaint = InteractionType.allCases.firstIndex(of: .complaint)!
+        let complaint = InteractionType.complaint.ordinal
         return (0...hi).reduce(0) { $0 + Int(counts[$1 * Self.counters + complaint] - counts[$1 * Self.counters + Self.resolvedCounter]) }
     }
 

@@ -139,6 +139,24 @@ public enum TransactionStatus: String, Sendable, Codable, Hashable {
 /// Interaction types (README "Defaults and formats").
 public enum InteractionType: String, Sendable, Codable, Hashable, CaseIterable {
     case call, email, meeting, visit, event, training, support, project, complaint, survey, competitor
+
+    /// Its position in `allCases`, without building that array (it is asked once per
+    /// interaction row).
+    public var ordinal: Int {
+        switch self {
+        case .call: 0
+        case .email: 1
+        case .meeting: 2
+        case .visit: 3
+        case .event: 4
+        case .training: 5
+        case .support: 6
+        case .project: 7
+        case .complaint: 8
+        case .survey: 9
+        case .competitor: 10
+        }
+    }
 }
 
 /// The scale satisfaction scores are given in; all are mapped linearly onto 0–100.

@@ -36,6 +36,7 @@ public enum Backtester {
             ChurnStage.Step(config: config, asOf: cutoff, threads: threads),
             SegmentStage.Step(config: atCutoff),
             SegmentStage.DecideStep(config: atCutoff),
+            RelationshipStage.ContactsStep(config: atCutoff, asOf: cutoff, threads: threads),
             RelationshipStage.Step(config: atCutoff, asOf: cutoff, threads: threads),
         ])
         let values = StageValues()

@@ -5,6 +5,7 @@ public enum Slots {
     public static let decisions = Slot<[String: AccountDecision]>("tiers and actions")
     public static let value = Slot<ValueResult>("value")
     public static let churn = Slot<ChurnResult>("churn")
+    public static let contacts = Slot<ContactFactsResult>("contact facts")
     public static let relationship = Slot<RelationshipResult>("relationship and health")
     public static let report = Slot<[AccountReportRow]>("account report")
 }
@@ -112,22 +113,40 @@ extension ChurnStage {
 }
 
 extension RelationshipStage {
-    /// Contact facts, indices and health as of `asOf`, once tiers and churn are known.
+    /// Each account's contact facts as of `asOf`, from the clean data alone.
+    struct ContactsStep: Stage {
+        let config: PipelineConfig
+        let asOf: Day
+        let threads: Int
+
+        var name: String { "contacts" }
+        var needs: [AnySlot] { [Slots.clean.erased] }
+        var produces: [AnySlot] { [Slots.contacts.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let result = RelationshipStage.contactFacts(
+                clean: try values.get(Slots.clean), asOf: asOf, settings: config.relationship, threads: threads)
+            values.set(Slots.contacts, result)
+            return result.facts.count
+        }
+    }
+
+    /// The plan, indices and health as of `asOf`, once tiers and churn are known.
     struct Step: Stage {
         let config: PipelineConfig
         let asOf: Day
         let threads: Int
 
         var name: String { "relationship" }
-        var needs: [AnySlot] { [Slots.clean.erased, Slots.decisions.erased, Slots.churn.erased] }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.contacts.erased, Slots.decisions.erased, Slots.churn.erased] }
         var produces: [AnySlot] { [Slots.relationship.erased] }
 
         func run(_ values: StageValues) throws -> Int {
-            let decisions = try values.get(Slots.decisions), churn = try values.get(Slots.churn)
+            let clean = try values.get(Slots.clean), decisions = try values.get(Slots.decisions), churn = try values.get(Slots.churn)
             let result = RelationshipStage.run(
-                clean: try values.get(Slots.clean), tiers: decisions.mapValues(\.tier), churn: churn.accounts.mapValues(\.chosen),
-                asOf: asOf, settings: config.relationship, notesMapped: config.inputs.interactions?.columns["notes"] != nil,
-                threads: threads)
+                contacts: try values.get(Slots.contacts), histories: clean.histories, hasInteractions: clean.hasInteractionsInput,
+                tiers: decisions.mapValues(\.tier), churn: churn.accounts.mapValues(\.chosen), asOf: asOf,
+                settings: config.relationship, notesMapped: config.inputs.interactions?.columns["notes"] != nil, threads: threads)
             values.set(Slots.relationship, result)
             return result.accounts.count
         }

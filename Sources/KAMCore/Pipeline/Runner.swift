@@ -41,6 +41,7 @@ public enum Runner {
             ValueStage.Step(config: config, asOf: config.asOf, threads: threads),
             ChurnStage.Step(config: config, asOf: config.asOf, threads: threads),
             SegmentStage.DecideStep(config: config),
+            RelationshipStage.ContactsStep(config: config, asOf: config.asOf, threads: threads),
             RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
             AccountReport.Step(config: config, folder: folder, threads: threads),
         ])
@@ -87,11 +88,12 @@ public enum Runner {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let tierCounts = tiers
+        // The account table, the long one, on every thread; then the KPI tables side by side.
         // rejects.csv grows with the rows, so it is streamed from the clean stage's logs instead.
-        let files = outputFiles.filter { $0 != "rejects.csv" }
+        try folder.write("ranked_accounts.csv", bytes: AccountReport.table(rows, config: config).csv(bom: config.report.excelBOM, threads: threads))
+        let files = outputFiles.filter { $0 != "rejects.csv" && $0 != "ranked_accounts.csv" }
         let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
             switch files[i] {
-            case "ranked_accounts.csv": return AccountReport.table(rows, config: config).csv(bom: config.report.excelBOM)
             case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts).csv(bom: config.report.excelBOM)
             default:
                 let d = KPITables.dimensions.first { $0.file == files[i] }!

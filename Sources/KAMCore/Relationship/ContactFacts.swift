@@ -1,5 +1,7 @@
 /// One account's contact facts as of a day (README "Relationship and health"): what a KAM
-/// manager checks before a call.
+/// manager checks before a call. Everything but the plan comes from the account's
+/// ``ContactHistory`` alone, so the `contacts` stage computes them beside value and churn; the
+/// plan, which depends on the tier, is applied later (``applyPlan(meetingsPer30Days:)``).
 public struct ContactFacts: Sendable, Hashable {
     public var lastContact: Day?
     public var daysSinceContact: Int?
@@ -32,16 +34,17 @@ public struct ContactFacts: Sendable, Hashable {
     public var competitorMentions180: Int
     /// Interactions of any kind in the index window.
     public var interactionsInWindow: Int
+    /// Interactions in the index window by type (``InteractionType/ordinal``), and competitor
+    /// mentions there (type or notes), for the indices.
+    public var typeCountsInWindow: [Int]
+    public var competitorMentionsInWindow: Int
 
-    public init(_ c: ContactHistory, asOf: Day, tier: ValueTier, settings: RelationshipSettings) {
-        let window = asOf - settings.windowDays
+    public init(_ c: ContactHistory, asOf: Day, windowDays: Int) {
+        let window = asOf - windowDays
         lastContact = c.latestContact(onOrBefore: asOf)
         daysSinceContact = c.latestContact(onOrBefore: asOf).map { asOf - $0 }
         contacts90ByType = ContactHistory.contactTypes.map { c.count($0, after: asOf - 90, through: asOf) }
         meetingsVisits90 = c.count([.meeting, .visit], after: asOf - 90, through: asOf)
-        let plan = settings.meetingsPer30Days[tier] ?? 0, meetings = meetingsVisits90
-        plannedMeetingsVisits90 = plan > 0 ? plan * 3 : nil
-        coverage = plan > 0 ? Double(meetings) / (plan * 3) : nil
         lastMeetingOrVisit = c.latestMeetingOrVisit(onOrBefore: asOf)
         let latest = c.latestSurvey(onOrBefore: asOf)
         csatLatest = latest?.mean
@@ -62,6 +65,14 @@ public struct ContactFacts: Sendable, Hashable {
         resolved365 = resolved.count
         meanResolutionDays = resolved.count > 0 ? resolved.days / Double(resolved.count) : nil
         competitorMentions180 = c.competitorMentions(after: asOf - 180, through: asOf)
-        interactionsInWindow = InteractionType.allCases.reduce(0) { $0 + c.count($1, after: window, through: asOf) }
+        typeCountsInWindow = InteractionType.allCases.map { c.count($0, after: window, through: asOf) }
+        interactionsInWindow = typeCountsInWindow.reduce(0, +)
+        competitorMentionsInWindow = c.competitorMentions(after: window, through: asOf)
+    }
+
+    /// Sets the plan of the account's tier: meetings or visits per 30 days (0: no plan).
+    public mutating func applyPlan(meetingsPer30Days plan: Double) {
+        plannedMeetingsVisits90 = plan > 0 ? plan * 3 : nil
+        coverage = plan > 0 ? Double(meetingsVisits90) / (plan * 3) : nil
     }
 }

@@ -7,34 +7,33 @@ public struct HealthScore: Sendable, Hashable {
 
     public var score: Int
     public var band: Band
-    public var components: [HealthComponent: Double]
     public var drivers: String
 
-    /// Each component's score (0–100, 100 healthiest) and the words that say why it is low.
+    /// Each component's score (0–100, 100 healthiest) and the words that say why it is low
+    /// (built only for the components named).
     struct Part {
         var component: HealthComponent
         var score: Double
-        var words: String
+        var words: () -> String
     }
 
     /// Components below this do not pull the score down enough to be named.
     static let namedBelow = 75.0
 
     init?(_ parts: [Part], settings: RelationshipSettings) {
-        let weighted = parts.filter { (settings.weights[$0.component] ?? 0) > 0 }
-        let total = weighted.reduce(0) { $0 + settings.weights[$1.component]! }
+        // Each part's weight, looked up once.
+        let weighted = parts.compactMap { part in settings.weights[part.component].flatMap { $0 > 0 ? (part, $0) : nil } }
+        let total = weighted.reduce(0) { $0 + $1.1 }
         guard total > 0 else { return nil }
-        let mean = weighted.reduce(0) { $0 + settings.weights[$1.component]! * $1.score } / total
+        let mean = weighted.reduce(0) { $0 + $1.1 * $1.0.score } / total
         score = Int(mean.rounded())
         band = score <= settings.redUpTo ? .red : (score <= settings.yellowUpTo ? .yellow : .green)
-        components = Dictionary(uniqueKeysWithValues: weighted.map { ($0.component, $0.score) })
-        // The largest weighted shortfalls first; ties in component order, so the text is stable.
-        let order = HealthComponent.allCases
-        let low = weighted.filter { $0.score < Self.namedBelow }.sorted { a, b in
-            let da = settings.weights[a.component]! * (100 - a.score), db = settings.weights[b.component]! * (100 - b.score)
-            return da != db ? da > db : order.firstIndex(of: a.component)! < order.firstIndex(of: b.component)!
-        }
-        drivers = low.prefix(3).map(\.words).joined(separator: "; ")
+        // The largest weighted shortfalls first; ties in the parts' order, so the text is stable.
+        let low = weighted.enumerated().filter { $0.element.0.score < Self.namedBelow }.sorted { a, b in
+            let da = a.element.1 * (100 - a.element.0.score), db = b.element.1 * (100 - b.element.0.score)
+            return da != db ? da > db : a.offset < b.offset
+        }.map(\.element.0)
+        drivers = low.prefix(3).map { $0.words() }.joined(separator: "; ")
     }
 }
 
@@ -63,30 +62,32 @@ extension HealthScore {
                 guard let v = indices[index], let c = indices.counted[index] else { continue }
                 parts.append(Part(
                     component: component, score: v,
-                    words: "\(counted(c.count, singular, plural)) in \(window) (target \(formatted(c.target)))"))
+                    words: { "\(counted(c.count, singular, plural)) in \(window) (target \(formatted(c.target)))" }))
             }
             if let v = indices[.competitiveLeaning], let c = indices.counted[.competitiveLeaning] {
                 parts.append(Part(
-                    component: .competitiveLeaning, score: 100 - v, words: "\(counted(c.count, "competitor mention")) in \(window)"))
+                    component: .competitiveLeaning, score: 100 - v, words: { "\(counted(c.count, "competitor mention")) in \(window)" }))
             }
             if let v = indices[.acceptance] {
-                parts.append(Part(component: .acceptance, score: v, words: "acceptance index \(Int(v.rounded())) of 100"))
+                parts.append(Part(component: .acceptance, score: v, words: { "acceptance index \(Int(v.rounded())) of 100" }))
             }
         }
         if let churn {
-            parts.append(Part(component: .churn, score: 100 * (1 - churn), words: "churn probability \(String(format: "%.2f", churn))"))
+            parts.append(Part(component: .churn, score: 100 * (1 - churn), words: { "churn probability \(String(format: "%.2f", churn))" }))
         }
         if revenue90 != 0 || revenuePrior90 != 0 {
             // Flat or growing revenue is healthy; a fall costs in proportion, a stop costs all.
             let trend = (revenue90 - revenuePrior90) / max(abs(revenue90) + abs(revenuePrior90), 1)
             let down = revenuePrior90 > 0 ? Int(((revenuePrior90 - revenue90) / revenuePrior90 * 100).rounded()) : 0
             let words = revenue90 <= 0 ? "no revenue in the last 90 days" : "revenue down \(down) % on the previous 90 days"
-            parts.append(Part(component: .revenueTrend, score: 100 * min(1, max(0, 1 + trend)), words: words))
+            parts.append(Part(component: .revenueTrend, score: 100 * min(1, max(0, 1 + trend)), words: { words }))
         }
         guard let facts else { return parts }
         if let csat = facts.csatLatest, let day = facts.csatLatestDay, asOf - day < settings.windowDays {
-            let change = facts.csatChange.map { String(format: " (%+.0f on the previous 365 days)", $0) } ?? ""
-            parts.append(Part(component: .csat, score: csat, words: "latest CSAT \(Int(csat.rounded())) of 100\(change)"))
+            let change = facts.csatChange
+            parts.append(Part(component: .csat, score: csat, words: {
+                "latest CSAT \(Int(csat.rounded())) of 100" + (change.map { String(format: " (%+.0f on the previous 365 days)", $0) } ?? "")
+            }))
         }
         if let complaintHandling {
             var words: [String] = []
@@ -96,7 +97,7 @@ extension HealthScore {
             if let mean = facts.meanResolutionDays, mean > settings.resolutionTargetDays {
                 words.append("complaints took \(String(format: "%.1f", mean)) days to resolve (target \(formatted(settings.resolutionTargetDays)))")
             }
-            parts.append(Part(component: .complaintHandling, score: complaintHandling, words: words.joined(separator: ", ")))
+            parts.append(Part(component: .complaintHandling, score: complaintHandling, words: { words.joined(separator: ", ") }))
         }
         if let plan = settings.meetingsPer30Days[tier], plan > 0 {
             let every = 30 / plan
@@ -105,9 +106,9 @@ extension HealthScore {
                 let days = Double(asOf - last)
                 let score = days <= every ? 100 : max(0, 100 * (1 - (days - every) / (2 * every)))
                 parts.append(Part(
-                    component: .contactRecency, score: score, words: "no meeting or visit in \(asOf - last) days (\(planText))"))
+                    component: .contactRecency, score: score, words: { "no meeting or visit in \(asOf - last) days (\(planText))" }))
             } else if meetingsRecorded {
-                parts.append(Part(component: .contactRecency, score: 0, words: "no meeting or visit on record (\(planText))"))
+                parts.append(Part(component: .contactRecency, score: 0, words: { "no meeting or visit on record (\(planText))" }))
             }
         }
         return parts

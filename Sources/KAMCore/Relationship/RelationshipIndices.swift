@@ -19,11 +19,10 @@ public struct RelationshipIndices: Sendable, Hashable {
     init() {}
 
     init(
-        _ c: ContactHistory, facts: ContactFacts, asOf: Day, tier: ValueTier, settings: RelationshipSettings,
-        recorded: Set<InteractionType>, notesMapped: Bool, complaintHandling: Double?
+        facts: ContactFacts, tier: ValueTier, settings: RelationshipSettings, recorded: Set<InteractionType>, notesMapped: Bool,
+        complaintHandling: Double?
     ) {
         guard facts.interactionsInWindow > 0 else { return }
-        let window = asOf - settings.windowDays
         for index in RelationshipIndex.allCases where index != .acceptance {
             let types = settings.indexTypes[index] ?? []
             let speaks = types.contains { recorded.contains($0) } || (index == .competitiveLeaning && notesMapped)
@@ -31,7 +30,7 @@ public struct RelationshipIndices: Sendable, Hashable {
             let target = perYear * Double(settings.windowDays) / 365
             let n =
                 index == .competitiveLeaning && types == [.competitor]
-                ? c.competitorMentions(after: window, through: asOf) : c.count(types, after: window, through: asOf)
+                ? facts.competitorMentionsInWindow : types.reduce(0) { $0 + facts.typeCountsInWindow[$1.ordinal] }
             values[index] = 100 * min(1, Double(n) / target)
             counted[index] = (n, target)
         }

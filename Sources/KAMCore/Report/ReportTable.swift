@@ -66,10 +66,23 @@ public struct ReportTable: Sendable {
     }
 
     /// The table as CSV by the finance conventions; text cells starting with `=`, `+`, `-`,
-    /// `@`, tab or CR are neutralised by ``CSVWriter``.
-    func csv(bom: Bool) -> [UInt8] {
-        var writer = CSVWriter(columns: columns.map(\.name), kinds: columns.map { $0.isText ? .text : .number }, byteOrderMark: bom)
-        for row in rows { writer.append(row.map(\.printed)) }
-        return writer.bytes
+    /// `@`, tab or CR are neutralised by ``CSVWriter``. Long tables are printed in slices of
+    /// rows on `threads` threads and joined in order, so the bytes never depend on the count.
+    func csv(bom: Bool, threads: Int = 1) -> [UInt8] {
+        let names = columns.map(\.name), kinds: [CSVColumnKind] = columns.map { $0.isText ? .text : .number }
+        var writer = CSVWriter(columns: names, kinds: kinds, byteOrderMark: bom)
+        let slices = max(1, min(threads * 4, rows.count / 1000))
+        if slices == 1 {
+            for row in rows { writer.append(row.map(\.printed)) }
+            return writer.bytes
+        }
+        let rows = self.rows
+        let parts = parallelMap(slices, threads: threads) { s -> [UInt8] in
+            var slice = CSVWriter(columns: names, kinds: kinds)
+            _ = slice.takeBytes()  // its header: the first writer's is the file's
+            for row in rows[(rows.count * s / slices)..<(rows.count * (s + 1) / slices)] { slice.append(row.map(\.printed)) }
+            return slice.takeBytes()
+        }
+        return writer.bytes + parts.joined()
     }
 }
