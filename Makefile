@@ -8,11 +8,15 @@ FUZZ_RUNS ?= 5000000
 
 .PHONY: setup build nightly test bench clean golden format fuzz
 
-## setup: install libcsv-dev when it is missing (apt-get update first), then build kam (release).
+## setup: install libcsv-dev and libsqlite3-dev when missing (apt-get update first), then build
+## kam (release).
 setup:
-	@if [ ! -f /usr/include/csv.h ]; then \
-		echo "make: installing libcsv-dev"; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libcsv-dev; \
+	@missing=""; \
+	[ -f /usr/include/csv.h ] || missing="$$missing libcsv-dev"; \
+	[ -f /usr/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	$(SWIFT) build -c release --product kam
 

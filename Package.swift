@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // kam's parse loops and libcsv callbacks in C, over Debian's libcsv-dev (csv.h and
@@ -29,6 +30,7 @@ let package = Package(
             name: "KAMCore",
             dependencies: [
                 "CSVIO", "CFileSystem", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),
@@ -44,7 +46,7 @@ let package = Package(
         .testTarget(name: "CSVIOTests", dependencies: ["CSVIO"], swiftSettings: strict),
         .testTarget(
             name: "KAMCoreTests",
-            dependencies: ["KAMCore", "CSVIO"],
+            dependencies: ["KAMCore", "CSVIO", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
     ]

@@ -14,7 +14,7 @@ struct Kam: ParsableCommand {
         commandName: "kam",
         abstract: "Key-account analytics: ranked accounts, CLV, churn risk and KPI tables from CRM exports.",
         version: KAMVersion.current,
-        subcommands: [Run.self, Validate.self, Backtest.self, Generate.self])
+        subcommands: [Run.self, Validate.self, Backtest.self, Generate.self, History.self])
 }
 
 /// Options every pipeline command shares.

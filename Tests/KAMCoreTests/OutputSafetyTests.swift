@@ -27,9 +27,10 @@ import Testing
         return (path, dir)
     }
 
-    func run(_ path: String, out: String? = nil, acceptDrop: Bool = false) throws -> Runner.Outcome {
+    func run(_ path: String, out: String? = nil, acceptDrop: Bool = false, asOf: String? = nil) throws -> Runner.Outcome {
         try Runner.run(
-            try PipelineConfig.load(path: path), outputOverride: out, acceptDrop: acceptDrop, threads: 2, progress: Progress(quiet: true))
+            try PipelineConfig.load(path: path, asOfOverride: asOf), outputOverride: out, acceptDrop: acceptDrop, threads: 2,
+            progress: Progress(quiet: true))
     }
 
     /// Every file under `dir`, by relative path, with its bytes (symbolic links as their target).
@@ -129,10 +130,21 @@ import Testing
             #expect(complete, "\(step): \(now.keys.sorted())")
             let asOf = manifest["as_of"] as? String
             #expect(step == .beforeSwap ? asOf == "2024-12-31" : asOf == "2024-12-30", "\(step)")
+            // The history is recorded after the folder: a kill at any step leaves it without
+            // the killed run, never with part of it (a half-written transaction rolls back).
+            let history = try RunHistory(path: dir.appendingPathComponent("out/history.sqlite").path)
+            #expect(try history.runs().map(\.asOf.iso) == ["2024-12-31"], "\(step)")
+            let ranked = try String(contentsOfFile: out + "/ranked_accounts.csv", encoding: .utf8).split(separator: "\n").count - 1
+            let recorded = try history.accounts(run: try #require(history.runs().first))
+            let kpis = try history.kpis()
+            #expect(recorded.count == ranked && kpis.first?.kpis.isEmpty == false, "\(step)")
         }
-        _ = try run(path)
+        _ = try run(path, asOf: "2024-12-30")
+        _ = try run(path, asOf: "2024-12-30")
+        let history = try RunHistory(path: dir.appendingPathComponent("out/history.sqlite").path)
+        #expect(try history.runs().map(\.asOf.iso) == ["2024-12-30", "2024-12-31"])
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
-        #expect(left.sorted() == [".run.lock", "run"])
+        #expect(left.sorted() == [".run.lock", "history.sqlite", "run"])
     }
 
     @Test func aHeaderOnlyExportFailsAndKeepsLastNightsReport() throws {

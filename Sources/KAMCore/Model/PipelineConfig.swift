@@ -23,6 +23,14 @@ public struct PipelineConfig: Sendable {
     public var segment: SegmentSettings
     public var report: ReportSettings
     public var relationship: RelationshipSettings = RelationshipSettings()
+    /// `history:` as resolved against the pipeline file's folder; nil: `history.sqlite` beside
+    /// the run folder.
+    public var history: String? = nil
+
+    /// Where a run writing to `destination` records itself.
+    public func historyPath(destination: String) -> String {
+        history ?? URL(fileURLWithPath: destination).deletingLastPathComponent().appendingPathComponent("history.sqlite").path
+    }
 
     /// The folders a run must never replace: the pipeline file's and each input's.
     public var protectedFolders: [(folder: String, what: String)] {

@@ -33,6 +33,10 @@ public final class RunFolder: @unchecked Sendable {
         case beforeSwap = "before-swap"
         case afterSwap = "after-swap"
         case afterRemovingPrevious = "after-removing-previous"
+        /// The run folder is in place; the history is not written yet.
+        case beforeHistory = "before-history"
+        /// Inside the history's transaction, with the run's accounts written and not its KPIs.
+        case historyHalfWritten = "history-half-written"
     }
 
     public enum Failure: Error, CustomStringConvertible {

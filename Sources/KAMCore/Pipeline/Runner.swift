@@ -24,6 +24,10 @@ public enum Runner {
         let runId = makeRunId(started)
         let destination = try config.outputPath(override: outputOverride)
         let folder = try RunFolder(destination: destination, runId: runId, protected: config.protectedFolders)
+        // Opened first, so that a locked, newer or damaged history stops the run before any work.
+        let historyPath = config.historyPath(destination: destination)
+        try checkHistoryPath(historyPath, destination: destination, config: config)
+        let history = try RunHistory(path: historyPath)
         let previous = QualityGate.previousAccepted(in: folder.destination)
         // The gate between cleaning and the analysis: a failing run writes its diagnostics
         // and leaves the previous run folder as it was.
@@ -54,8 +58,44 @@ public enum Runner {
             rows: rows, stages: stages, threads: threads)
         try folder.write("manifest.json", text: manifest.rendered() + "\n")
         try folder.commit()
-        progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects)")
+        // After the folder: a crash here leaves the history without this run (a re-run records
+        // it), never with half of it (one transaction).
+        RunFolder.killPoint(.beforeHistory)
+        try history.record(historyRecord(config: config, runId: runId, clean: clean, rows: rows))
+        progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects); recorded in \(historyPath)")
         return Outcome(folder: folder.destination, rankedAccounts: rows.count, rejects: clean.rejects.count)
+    }
+
+    /// The history must not live inside the run folder (each run replaces that folder whole).
+    static func checkHistoryPath(_ path: String, destination: String, config: PipelineConfig) throws {
+        let folder = URL(fileURLWithPath: destination).standardizedFileURL.path + "/"
+        if URL(fileURLWithPath: path).standardizedFileURL.path.hasPrefix(folder) {
+            throw ConfigError.invalidValue(
+                file: config.file, line: 0, key: "history", value: path, expected: "a file outside the run folder \(destination)")
+        }
+    }
+
+    /// What the history keeps of this run: every account's snapshot and the summary KPIs.
+    static func historyRecord(config: PipelineConfig, runId: String, clean: CleanData, rows: [AccountReportRow]) -> RunRecord {
+        var tiers: [ValueTier: Int] = [:]
+        for r in rows { tiers[r.tier, default: 0] += 1 }
+        let summary = KPITables.summary(rows, config: config, tierCounts: tiers)
+        let inputs = JSONValue.object(clean.files.keys.sorted().map { ($0.rawValue, .string(clean.files[$0]!.sha256)) })
+        return RunRecord(
+            pipeline: config.name, asOf: config.asOf, runId: runId, toolVersion: KAMVersion.current, recordedUTC: iso(Date()),
+            inputs: inputs.rendered(),
+            accounts: rows.map { r in
+                let s = r.segment
+                return AccountSnapshot(
+                    accountId: s.accountId, name: s.name.isEmpty ? nil : s.name, parentAccountId: clean.accounts[s.accountId]?.parentAccountId,
+                    tier: r.tier.rawValue, lifecycle: s.lifecycle.rawValue, rfmSegment: s.rfmSegment.isEmpty ? nil : s.rfmSegment,
+                    revenue12m: s.activity.revenue12m, clv: r.value?.clv, churnProbability: r.churn?.chosen,
+                    healthScore: r.relationship?.health?.score, healthBand: r.relationship?.health?.band.rawValue, keyStatus: nil)
+            },
+            kpis: summary.rows.compactMap { row in
+                guard case .text(let name) = row[0], name != "as_of", case .text(let unit) = row[2] else { return nil }
+                return KPISnapshot(name: name, value: row[1].number, unit: unit)
+            })
     }
 
     /// Writes `<output>.failed/` (manifest with status failed, every input's reconciliation and

@@ -43,6 +43,18 @@ public enum ReportCell: Sendable, Hashable {
     }
 }
 
+extension ReportCell {
+    /// The cell's number, for the run history (nil for text, dates and empty cells).
+    public var number: Double? {
+        switch self {
+        case .money(let m): return m.double
+        case .amount(let x), .ratio(let x), .probability(let x), .measure(let x, _): return x.isFinite ? x : nil
+        case .count(let n): return Double(n)
+        case .text, .date, .empty: return nil
+        }
+    }
+}
+
 /// A report table as values: named columns, each text or numeric, and typed cells. Report
 /// builds these; renderers (``csv(bom:)``) turn them into files.
 public struct ReportTable: Sendable {
