@@ -7,10 +7,13 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 
 /// A generated data set and a pipeline over it, in a fresh folder.
 func generatedPipeline(
-    accounts: Int = 300, transactions: Int = 6000, seed: UInt64 = 3, extra: String = "", interactions: Bool = true, notes: Bool = false
+    accounts: Int = 300, transactions: Int = 6000, seed: UInt64 = 3, extra: String = "", interactions: Bool = true, notes: Bool = false,
+    years: Int = 3
 ) throws -> (path: String, dir: URL) {
     let dir = temporaryFolder()
-    _ = try DataGenerator(.init(accounts: accounts, transactions: transactions, seed: seed, output: dir.appendingPathComponent("data").path)).generate()
+    _ = try DataGenerator(
+        .init(accounts: accounts, transactions: transactions, seed: seed, output: dir.appendingPathComponent("data").path, years: years)
+    ).generate()
     let path = write("""
         name: gen
         as_of: 2024-12-31
@@ -68,7 +71,7 @@ func files(in folder: String) throws -> [String: Data] {
             // Computed while the file was parsed; it must equal a digest of the file read alone.
             #expect(e["sha256"] as! String == (try CleanStage.sha256(path: e["path"] as! String)))
         }
-        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "report"])
+        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report"])
     }
 
     /// Every Total row and control total adds up as printed, to the cent; where the exact

@@ -175,7 +175,7 @@ public struct DataGenerator {
             // Account master row.
             let name = companyName(&rng)
             let created = Day(ordinal: Int32(l.birth - rng.int(400)))
-            ax.write("\(l.id),\(csvField(name)),\(rng.pick(Self.industries)),\(rng.pick(Self.regions)),\(Self.sizes[l.size].name),\(rng.pick(Self.managers)),\(created.iso),\(rng.chance(0.08) ? "yes" : "no")\n")
+            ax.write("\(l.id),\(csvField(name)),\(rng.pick(Self.industries)),\(rng.pick(Self.regions)),\(Self.sizes[l.size].name),\(rng.pick(Self.managers)),\(created.iso),\(rng.chance(0.015) ? "yes" : "no")\n")
             truth.accountRows += 1
             let dropout = l.dropoutDay.map { Day(ordinal: Int32($0)) }
             let state = Self.relationshipState(dropout: dropout, on: options.endDay)

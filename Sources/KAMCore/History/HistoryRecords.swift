@@ -28,6 +28,8 @@ public struct AccountSnapshot: Sendable, Hashable {
     public var healthBand: String?
     /// `new`, `kept`, `demoted` or `candidate` when key accounts are selected.
     public var keyStatus: String?
+    /// Whether the account met the key-account rules in that run.
+    public var keyEligible: Bool?
 
     init(_ row: Row) {
         accountId = row["account_id"]
@@ -42,11 +44,13 @@ public struct AccountSnapshot: Sendable, Hashable {
         healthScore = row["health_score"]
         healthBand = row["health_band"]
         keyStatus = row["key_status"]
+        keyEligible = row["key_eligible"]
     }
 
     public init(
         accountId: String, name: String?, parentAccountId: String?, tier: String, lifecycle: String, rfmSegment: String?,
-        revenue12m: Money, clv: Double?, churnProbability: Double?, healthScore: Int?, healthBand: String?, keyStatus: String?
+        revenue12m: Money, clv: Double?, churnProbability: Double?, healthScore: Int?, healthBand: String?, keyStatus: String?,
+        keyEligible: Bool?
     ) {
         self.accountId = accountId
         self.name = name
@@ -60,6 +64,7 @@ public struct AccountSnapshot: Sendable, Hashable {
         self.healthScore = healthScore
         self.healthBand = healthBand
         self.keyStatus = keyStatus
+        self.keyEligible = keyEligible
     }
 }
 

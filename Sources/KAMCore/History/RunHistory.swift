@@ -108,6 +108,7 @@ public final class RunHistory: Sendable {
                 t.column("health_score", .integer)
                 t.column("health_band", .text)
                 t.column("key_status", .text)
+                t.column("key_eligible", .boolean)
                 t.primaryKey(["run", "account_id"])
             }
             try db.create(table: "kpi_snapshot") { t in
@@ -122,8 +123,11 @@ public final class RunHistory: Sendable {
     }
 
     /// Records `run`, replacing a run of the same pipeline and as_of, in one transaction: a
-    /// crash leaves the history as it was before, never half a run.
-    public func record(_ run: RunRecord) throws {
+    /// crash leaves the history as it was before, never half a run. `beforeCommit` runs inside
+    /// the transaction once the run is written (the runner commits its run folder there), so a
+    /// history that cannot take the run stops it before its folder is swapped in, and a failure
+    /// of `beforeCommit` leaves the history as it was.
+    public func record(_ run: RunRecord, beforeCommit: () throws -> Void = {}) throws {
         do {
             try queue.write { db in
                 try db.execute(sql: "DELETE FROM run WHERE pipeline = ? AND as_of = ?", arguments: [run.pipeline, run.asOf.iso])
@@ -134,18 +138,19 @@ public final class RunHistory: Sendable {
                 let insert = try db.makeStatement(
                     sql: """
                         INSERT INTO account_snapshot (run, account_id, name, parent_account_id, tier, lifecycle, rfm_segment,
-                        revenue_12m_units, clv, churn_probability, health_score, health_band, key_status)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        revenue_12m_units, clv, churn_probability, health_score, health_band, key_status, key_eligible)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for a in run.accounts {
                     try insert.execute(arguments: [
                         id, a.accountId, a.name, a.parentAccountId, a.tier, a.lifecycle, a.rfmSegment, a.revenue12m.units, a.clv,
-                        a.churnProbability, a.healthScore, a.healthBand, a.keyStatus,
+                        a.churnProbability, a.healthScore, a.healthBand, a.keyStatus, a.keyEligible,
                     ])
                 }
                 RunFolder.killPoint(.historyHalfWritten)
                 let kpi = try db.makeStatement(sql: "INSERT INTO kpi_snapshot (run, kpi, value, unit) VALUES (?, ?, ?, ?)")
                 for k in run.kpis { try kpi.execute(arguments: [id, k.name, k.value, k.unit]) }
+                try beforeCommit()
             }
         } catch let error as DatabaseError {
             throw Self.failure(error, path: path)
@@ -179,6 +184,11 @@ public final class RunHistory: Sendable {
                 byId[row["run"]].map { ($0, AccountSnapshot(row)) }
             }
         }.sorted { ($0.run.pipeline, $0.run.asOf) < ($1.run.pipeline, $1.run.asOf) }
+    }
+
+    /// The latest run of `pipeline` before `asOf`, if any.
+    public func previousRun(pipeline: String, before asOf: Day) throws -> RecordedRun? {
+        try runs(pipeline: pipeline).last { $0.asOf < asOf }
     }
 
     /// Every account snapshot of one run, by account id.

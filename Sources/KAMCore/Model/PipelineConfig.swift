@@ -26,6 +26,7 @@ public struct PipelineConfig: Sendable {
     /// `history:` as resolved against the pipeline file's folder; nil: `history.sqlite` beside
     /// the run folder.
     public var history: String? = nil
+    public var keyAccounts = KeyAccountSettings()
 
     /// Where a run writing to `destination` records itself.
     public func historyPath(destination: String) -> String {

@@ -29,7 +29,7 @@ extension PipelineConfig {
         }
         let folder = url.deletingLastPathComponent().path
         var top = try YAMLMap(file: file, node: root, path: "")
-        try top.allowOnly(["name", "as_of", "base_currency", "time_unit", "output", "fx", "inputs", "clv", "churn", "segment", "report", "relationship", "history"])
+        try top.allowOnly(["name", "as_of", "base_currency", "time_unit", "output", "fx", "inputs", "clv", "churn", "segment", "report", "relationship", "history", "key_accounts"])
         let name = try top.requiredString("name")
         let fileAsOf = try top.string("as_of")
         let asOfText = asOfOverride ?? fileAsOf ?? "today"
@@ -126,13 +126,15 @@ extension PipelineConfig {
         var relationship = RelationshipSettings()
         if var m = try top.map("relationship") { relationship = try RelationshipSettings.read(&m, file: file) }
         let history = try top.string("history").map { resolve($0, in: folder) }
+        var keyAccounts = KeyAccountSettings()
+        if var m = try top.map("key_accounts") { keyAccounts = try KeyAccountSettings.read(&m, file: file) }
         try top.finish()
         return PipelineConfig(
             file: file, name: name, asOf: asOf, baseCurrency: base, timeUnit: unit, output: output, outputAsWritten: outputAsWritten,
             inputs: Inputs(
                 transactions: transactions, interactions: others[.interactions], accounts: others[.accounts],
                 fxRates: others[.fxRates]),
-            fx: fx, clv: clv, churn: churn, segment: segment, report: report, relationship: relationship, history: history)
+            fx: fx, clv: clv, churn: churn, segment: segment, report: report, relationship: relationship, history: history, keyAccounts: keyAccounts)
     }
 
     static func resolve(_ path: String, in folder: String) -> String {

@@ -7,6 +7,7 @@ public enum Slots {
     public static let churn = Slot<ChurnResult>("churn")
     public static let contacts = Slot<ContactFactsResult>("contact facts")
     public static let relationship = Slot<RelationshipResult>("relationship and health")
+    public static let keyAccounts = Slot<KeyAccountResult>("key accounts")
     public static let report = Slot<[AccountReportRow]>("account report")
 }
 
@@ -153,6 +154,26 @@ extension RelationshipStage {
     }
 }
 
+extension KeyAccountStage {
+    /// Selects the key accounts against `previous`, the previous run in the history.
+    struct Step: Stage {
+        let config: PipelineConfig
+        let previous: (asOf: Day, accounts: [String: AccountSnapshot])?
+
+        var name: String { "key accounts" }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.segments.erased, Slots.value.erased, Slots.relationship.erased] }
+        var produces: [AnySlot] { [Slots.keyAccounts.erased] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let result = KeyAccountStage.run(
+                segments: try values.get(Slots.segments), value: try values.get(Slots.value), relationship: try values.get(Slots.relationship),
+                clean: try values.get(Slots.clean), previous: previous, settings: config.keyAccounts)
+            values.set(Slots.keyAccounts, result)
+            return result.keyAccounts
+        }
+    }
+}
+
 extension AccountReport {
     /// Builds the ranked account rows and writes the report files into the run folder.
     struct Step: Stage {
@@ -164,7 +185,7 @@ extension AccountReport {
         var needs: [AnySlot] {
             [
                 Slots.clean.erased, Slots.segments.erased, Slots.decisions.erased, Slots.value.erased, Slots.churn.erased,
-                Slots.relationship.erased,
+                Slots.relationship.erased, Slots.keyAccounts.erased,
             ]
         }
         var produces: [AnySlot] { [Slots.report.erased] }
@@ -174,7 +195,9 @@ extension AccountReport {
             let rows = AccountReport.build(
                 clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions), value: value,
                 churn: churn, relationship: try values.get(Slots.relationship), config: config)
-            try Runner.writeReports(rows, clean: clean, value: value, churn: churn, config: config, folder: folder, threads: threads)
+            try Runner.writeReports(
+                rows, clean: clean, value: value, churn: churn, keyAccounts: try values.get(Slots.keyAccounts), config: config, folder: folder,
+                threads: threads)
             values.set(Slots.report, rows)
             return rows.count
         }

@@ -33,7 +33,7 @@ public final class RunFolder: @unchecked Sendable {
         case beforeSwap = "before-swap"
         case afterSwap = "after-swap"
         case afterRemovingPrevious = "after-removing-previous"
-        /// The run folder is in place; the history is not written yet.
+        /// The run folder is in place; the history's transaction is not committed yet.
         case beforeHistory = "before-history"
         /// Inside the history's transaction, with the run's accounts written and not its KPIs.
         case historyHalfWritten = "history-half-written"

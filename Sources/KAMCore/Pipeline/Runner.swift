@@ -28,6 +28,8 @@ public enum Runner {
         let historyPath = config.historyPath(destination: destination)
         try checkHistoryPath(historyPath, destination: destination, config: config)
         let history = try RunHistory(path: historyPath)
+        // The previous run of this pipeline, which the key-account list is steadied against.
+        let previousRun = try history.previousRun(pipeline: config.name, before: config.asOf).map { ($0.asOf, try history.accounts(run: $0)) }
         let previous = QualityGate.previousAccepted(in: folder.destination)
         // The gate between cleaning and the analysis: a failing run writes its diagnostics
         // and leaves the previous run folder as it was.
@@ -47,21 +49,27 @@ public enum Runner {
             SegmentStage.DecideStep(config: config),
             RelationshipStage.ContactsStep(config: config, asOf: config.asOf, threads: threads),
             RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
+            KeyAccountStage.Step(config: config, previous: previousRun),
             AccountReport.Step(config: config, folder: folder, threads: threads),
         ])
         let values = StageValues()
         let stages = try graph.runReportingFailure(values, progress: progress)
         let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
         let rows = try values.get(Slots.report), relationship = try values.get(Slots.relationship)
-        let manifest = makeManifest(
+        var manifest = makeManifest(
             config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, relationship: relationship,
             rows: rows, stages: stages, threads: threads)
+        manifest.insert("key_accounts", Manifest.keyAccounts(try values.get(Slots.keyAccounts), config: config, history: historyPath), before: "not_computed")
         try folder.write("manifest.json", text: manifest.rendered() + "\n")
-        try folder.commit()
-        // After the folder: a crash here leaves the history without this run (a re-run records
-        // it), never with half of it (one transaction).
-        RunFolder.killPoint(.beforeHistory)
-        try history.record(historyRecord(config: config, runId: runId, clean: clean, rows: rows))
+        // The run is written into the history's transaction, the folder is swapped in, then the
+        // transaction commits: a history that cannot take the run stops it with the previous
+        // folder in place, and a crash leaves the history without this run (a re-run records
+        // it), never with half of it.
+        let record = historyRecord(config: config, runId: runId, clean: clean, rows: rows, keyAccounts: try values.get(Slots.keyAccounts))
+        try history.record(record) {
+            try folder.commit()
+            RunFolder.killPoint(.beforeHistory)
+        }
         progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects); recorded in \(historyPath)")
         return Outcome(folder: folder.destination, rankedAccounts: rows.count, rejects: clean.rejects.count)
     }
@@ -76,7 +84,9 @@ public enum Runner {
     }
 
     /// What the history keeps of this run: every account's snapshot and the summary KPIs.
-    static func historyRecord(config: PipelineConfig, runId: String, clean: CleanData, rows: [AccountReportRow]) -> RunRecord {
+    static func historyRecord(
+        config: PipelineConfig, runId: String, clean: CleanData, rows: [AccountReportRow], keyAccounts: KeyAccountResult
+    ) -> RunRecord {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let summary = KPITables.summary(rows, config: config, tierCounts: tiers)
@@ -90,7 +100,8 @@ public enum Runner {
                     accountId: s.accountId, name: s.name.isEmpty ? nil : s.name, parentAccountId: clean.accounts[s.accountId]?.parentAccountId,
                     tier: r.tier.rawValue, lifecycle: s.lifecycle.rawValue, rfmSegment: s.rfmSegment.isEmpty ? nil : s.rfmSegment,
                     revenue12m: s.activity.revenue12m, clv: r.value?.clv, churnProbability: r.churn?.chosen,
-                    healthScore: r.relationship?.health?.score, healthBand: r.relationship?.health?.band.rawValue, keyStatus: nil)
+                    healthScore: r.relationship?.health?.score, healthBand: r.relationship?.health?.band.rawValue,
+                    keyStatus: keyAccounts.decisions[s.accountId]?.status?.rawValue, keyEligible: keyAccounts.decisions[s.accountId]?.eligible)
             },
             kpis: summary.rows.compactMap { row in
                 guard case .text(let name) = row[0], name != "as_of", case .text(let unit) = row[2] else { return nil }
@@ -119,11 +130,11 @@ public enum Runner {
         return gate
     }
 
-    static let outputFiles = ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv"] + KPITables.dimensions.map(\.file)
+    static let outputFiles = ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv"] + KPITables.dimensions.map(\.file)
 
     static func writeReports(
-        _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, config: PipelineConfig,
-        folder: RunFolder, threads: Int
+        _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, keyAccounts: KeyAccountResult,
+        config: PipelineConfig, folder: RunFolder, threads: Int
     ) throws {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
@@ -135,6 +146,8 @@ public enum Runner {
         let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
             switch files[i] {
             case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts).csv(bom: config.report.excelBOM)
+            case "key_accounts.csv":
+                return KeyAccountTable.table(keyAccounts, rows: rows, clean: clean, config: config).csv(bom: config.report.excelBOM)
             default:
                 let d = KPITables.dimensions.first { $0.file == files[i] }!
                 return KPITables.byDimension(rows, column: d.column, key: d.key, config: config).csv(bom: config.report.excelBOM)

@@ -61,4 +61,11 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// A money amount exactly as held, with four decimals: control totals, which must add up
     /// as printed.
     public static func exactMoney(_ m: Money) -> JSONValue { .number(Money.format(m.units, decimals: 4)) }
+
+    /// Inserts `key` before the entry `before` of an object (at its end when there is none).
+    mutating func insert(_ key: String, _ value: JSONValue, before: String) {
+        guard case .object(var pairs) = self else { return }
+        pairs.insert((key, value), at: pairs.firstIndex { $0.0 == before } ?? pairs.endIndex)
+        self = .object(pairs)
+    }
 }

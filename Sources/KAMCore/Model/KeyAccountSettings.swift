@@ -1,0 +1,23 @@
+/// `key_accounts:` in the pipeline file: who may be a key account, how they are ranked, how
+/// many, and how steady the list is (README "Key accounts").
+public struct KeyAccountSettings: Sendable {
+    public enum RankBy: String, Sendable, CaseIterable { case clv, revenue12m = "revenue_12m" }
+
+    /// At most this many key accounts, strategic ones included.
+    public var cap = 25
+    public var rankBy: RankBy = .clv
+    /// Floors an account must reach (base currency).
+    public var minRevenue12m = 0.0
+    public var minCLV = 0.0
+    /// Lifecycle stages that make an account ineligible.
+    public var excludeLifecycles: [String] = ["prospect", "churned"]
+    /// An account whose health band is red in this many consecutive runs (this one included)
+    /// is ineligible (0: health is not a criterion).
+    public var redHealthRuns = 2
+    /// Hysteresis: an incumbent stays while its rank is within cap × `keepWithin` …
+    public var keepWithin = 1.2
+    /// … and until it has been ineligible in this many consecutive runs.
+    public var ineligibleRuns = 2
+
+    public init() {}
+}
