@@ -164,7 +164,7 @@ public struct DataGenerator {
         tx.write([0xEF, 0xBB, 0xBF])
         tx.write("txn_id,line_no,account_id,txn_date,amount,currency,status,note\n")
         ix.write("interaction_id,account_id,date,type,satisfaction,resolution_days,owner,notes\n")
-        ax.write("account_id,name,industry,region,size,account_manager,created_date,strategic\n")
+        ax.write("account_id,name,industry,region,size,account_manager,created_date,strategic,parent_account_id\n")
         gx.write("account_id,first_purchase,dropout_date,purchase_days,rate_per_day,dropout_probability,relationship_state,cooling_from\n")
         dx.write("file,line,kind\n")
         var txLine = 1, ixLine = 1, txnId = 0, interactionId = 0
@@ -175,7 +175,11 @@ public struct DataGenerator {
             // Account master row.
             let name = companyName(&rng)
             let created = Day(ordinal: Int32(l.birth - rng.int(400)))
-            ax.write("\(l.id),\(csvField(name)),\(rng.pick(Self.industries)),\(rng.pick(Self.regions)),\(Self.sizes[l.size].name),\(rng.pick(Self.managers)),\(created.iso),\(rng.chance(0.015) ? "yes" : "no")\n")
+            // About one account in eight belongs to a group: its parent is an earlier account,
+            // itself sometimes in a group (nested). Drawn apart, so the other bytes stay as they were.
+            var groupRng = RandomSource(seed: options.seed ^ 0x6772_6F75_70 ^ UInt64(i))
+            let parent = i > 0 && groupRng.chance(0.12) ? accountId(groupRng.int(min(i, max(1, options.accounts / 20)))) : ""
+            ax.write("\(l.id),\(csvField(name)),\(rng.pick(Self.industries)),\(rng.pick(Self.regions)),\(Self.sizes[l.size].name),\(rng.pick(Self.managers)),\(created.iso),\(rng.chance(0.015) ? "yes" : "no"),\(parent)\n")
             truth.accountRows += 1
             let dropout = l.dropoutDay.map { Day(ordinal: Int32($0)) }
             let state = Self.relationshipState(dropout: dropout, on: options.endDay)

@@ -130,7 +130,8 @@ public enum Runner {
         return gate
     }
 
-    static let outputFiles = ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv"] + KPITables.dimensions.map(\.file)
+    static let outputFiles =
+        ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv", "group_accounts.csv"] + KPITables.dimensions.map(\.file)
 
     static func writeReports(
         _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, keyAccounts: KeyAccountResult,
@@ -139,6 +140,7 @@ public enum Runner {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let tierCounts = tiers
+        let groups = try AccountGroups(clean.accounts)
         // The account table, the long one, on every thread; then the KPI tables side by side.
         // rejects.csv grows with the rows, so it is streamed from the clean stage's logs instead.
         try folder.write("ranked_accounts.csv", bytes: AccountReport.table(rows, config: config).csv(bom: config.report.excelBOM, threads: threads))
@@ -148,6 +150,8 @@ public enum Runner {
             case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts).csv(bom: config.report.excelBOM)
             case "key_accounts.csv":
                 return KeyAccountTable.table(keyAccounts, rows: rows, clean: clean, config: config).csv(bom: config.report.excelBOM)
+            case "group_accounts.csv":
+                return GroupTable.table(rows, groups: groups, keyAccounts: keyAccounts, config: config).csv(bom: config.report.excelBOM)
             default:
                 let d = KPITables.dimensions.first { $0.file == files[i] }!
                 return KPITables.byDimension(rows, column: d.column, key: d.key, config: config).csv(bom: config.report.excelBOM)
