@@ -6,13 +6,15 @@ import Testing
 @Suite struct KeyAccountTests {
     /// Eight quarterly runs on generated data, recorded in one history: the list never exceeds
     /// the cap, every account on it qualified (by the rules, or as a strategic decision, or as
-    /// an incumbent in its one run of grace), re-running a quarter adds no snapshot, and
-    /// hysteresis makes fewer changes than the same rules without it.
+    /// an incumbent in its one run of grace), re-running a quarter adds no snapshot, hysteresis
+    /// makes fewer changes than the same rules without it, each account's previous tier is the
+    /// one recorded, and the migration matrix counts every account of both runs once.
     @Test func eightQuartersOfKeyAccounts() throws {
         let quarters = ["2023-03-31", "2023-06-30", "2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"]
         var changes: [Bool: Int] = [:]
         var sizes: [Bool: [Int]] = [:]
         for hysteresis in [true, false] {
+            var previousTiers: [String: String] = [:]
             let rules = hysteresis ? "" : "\n  keep_within: 1\n  ineligible_runs: 1"
             let (path, dir) = try generatedPipeline(
                 accounts: 300, transactions: 12_000, seed: 12, extra: "key_accounts:\n  cap: 12\n  min_revenue_12m: 1000\(rules)",
@@ -23,6 +25,18 @@ import Testing
                 if i == 3 {  // the same quarter again: replaced, not added
                     _ = try Runner.run(config, threads: 2, progress: Progress(quiet: true))
                 }
+                // Trends against the previous quarter-end run (here the previous run): each
+                // account's tier then, and a migration matrix that counts every account in both.
+                let ranked = try csvRows(out + "/ranked_accounts.csv")
+                let tiers = Dictionary(uniqueKeysWithValues: ranked.map { ($0["account_id"]!, $0["tier"]!) })
+                if i > 0 {
+                    #expect(ranked.allSatisfy { $0["tier_qe"] == (previousTiers[$0["account_id"]!] ?? "") && $0["tier_prev"] == $0["tier_qe"] })
+                    let migration = try csvRows(out + "/tier_migration.csv")
+                    let both = migration.filter { $0["from_tier"] != "new" && $0["to_tier"] != "gone" }.reduce(0) { $0 + Int($1["accounts"]!)! }
+                    #expect(both == Set(tiers.keys).intersection(previousTiers.keys).count, "\(quarter)")
+                    #expect(migration.reduce(0) { $0 + Int($1["accounts"]!)! } == Set(tiers.keys).union(previousTiers.keys).count)
+                }
+                previousTiers = tiers
                 let rows = try csvRows(out + "/key_accounts.csv")
                 let onList = rows.filter { $0["status"] == "new" || $0["status"] == "kept" }
                 #expect(onList.count <= 12, "\(quarter)")

@@ -199,6 +199,20 @@ public final class RunHistory: Sendable {
         }
     }
 
+    /// The latest run of `pipeline` on or before `day`, if any.
+    public func run(pipeline: String, onOrBefore day: Day) throws -> RecordedRun? {
+        try runs(pipeline: pipeline).last { $0.asOf <= day }
+    }
+
+    /// The KPIs of one run.
+    public func kpis(run: RecordedRun) throws -> [KPISnapshot] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT kpi, value, unit FROM kpi_snapshot WHERE run = ? ORDER BY rowid", arguments: [run.id]).map {
+                KPISnapshot(name: $0["kpi"], value: $0["value"], unit: $0["unit"])
+            }
+        }
+    }
+
     /// The KPIs of each run (one pipeline, or all), oldest first.
     public func kpis(pipeline: String? = nil) throws -> [(run: RecordedRun, kpis: [KPISnapshot])] {
         let runs = try self.runs(pipeline: pipeline)

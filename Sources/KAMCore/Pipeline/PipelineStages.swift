@@ -180,6 +180,8 @@ extension AccountReport {
         let config: PipelineConfig
         let folder: RunFolder
         let threads: Int
+        /// The recorded runs trends are taken against.
+        let baseline: TrendBaseline
 
         var name: String { "report" }
         var needs: [AnySlot] {
@@ -196,8 +198,8 @@ extension AccountReport {
                 clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions), value: value,
                 churn: churn, relationship: try values.get(Slots.relationship), config: config)
             try Runner.writeReports(
-                rows, clean: clean, value: value, churn: churn, keyAccounts: try values.get(Slots.keyAccounts), config: config, folder: folder,
-                threads: threads)
+                rows, clean: clean, value: value, churn: churn, keyAccounts: try values.get(Slots.keyAccounts), baseline: baseline,
+                config: config, folder: folder, threads: threads)
             values.set(Slots.report, rows)
             return rows.count
         }

@@ -28,8 +28,9 @@ public enum Runner {
         let historyPath = config.historyPath(destination: destination)
         try checkHistoryPath(historyPath, destination: destination, config: config)
         let history = try RunHistory(path: historyPath)
-        // The previous run of this pipeline, which the key-account list is steadied against.
-        let previousRun = try history.previousRun(pipeline: config.name, before: config.asOf).map { ($0.asOf, try history.accounts(run: $0)) }
+        // The previous run and the previous quarter-end run of this pipeline: the key-account
+        // list is steadied against the first, trends are taken against both.
+        let baseline = try TrendBaseline.read(history, pipeline: config.name, asOf: config.asOf)
         let previous = QualityGate.previousAccepted(in: folder.destination)
         // The gate between cleaning and the analysis: a failing run writes its diagnostics
         // and leaves the previous run folder as it was.
@@ -49,8 +50,8 @@ public enum Runner {
             SegmentStage.DecideStep(config: config),
             RelationshipStage.ContactsStep(config: config, asOf: config.asOf, threads: threads),
             RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
-            KeyAccountStage.Step(config: config, previous: previousRun),
-            AccountReport.Step(config: config, folder: folder, threads: threads),
+            KeyAccountStage.Step(config: config, previous: baseline.previous.map { ($0.asOf, $0.accounts) }),
+            AccountReport.Step(config: config, folder: folder, threads: threads, baseline: baseline),
         ])
         let values = StageValues()
         let stages = try graph.runReportingFailure(values, progress: progress)
@@ -60,6 +61,14 @@ public enum Runner {
             config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, relationship: relationship,
             rows: rows, stages: stages, threads: threads)
         manifest.insert("key_accounts", Manifest.keyAccounts(try values.get(Slots.keyAccounts), config: config, history: historyPath), before: "not_computed")
+        manifest.insert(
+            "trends",
+            .object([
+                ("previous_run_as_of", baseline.previous.map { .string($0.asOf.iso) } ?? .null),
+                ("previous_quarter_end", .string(baseline.quarterEndDay.iso)),
+                ("quarter_end_run_as_of", baseline.quarterEnd.map { .string($0.asOf.iso) } ?? .null),
+                ("note", .string("trend columns compare with these recorded runs of this pipeline; empty where none was recorded")),
+            ]), before: "not_computed")
         try folder.write("manifest.json", text: manifest.rendered() + "\n")
         // The run is written into the history's transaction, the folder is swapped in, then the
         // transaction commits: a history that cannot take the run stops it with the previous
@@ -131,11 +140,12 @@ public enum Runner {
     }
 
     static let outputFiles =
-        ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv", "group_accounts.csv"] + KPITables.dimensions.map(\.file)
+        ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv", "group_accounts.csv", "tier_migration.csv"]
+        + KPITables.dimensions.map(\.file)
 
     static func writeReports(
         _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, keyAccounts: KeyAccountResult,
-        config: PipelineConfig, folder: RunFolder, threads: Int
+        baseline: TrendBaseline, config: PipelineConfig, folder: RunFolder, threads: Int
     ) throws {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
@@ -143,11 +153,16 @@ public enum Runner {
         let groups = try AccountGroups(clean.accounts)
         // The account table, the long one, on every thread; then the KPI tables side by side.
         // rejects.csv grows with the rows, so it is streamed from the clean stage's logs instead.
-        try folder.write("ranked_accounts.csv", bytes: AccountReport.table(rows, config: config).csv(bom: config.report.excelBOM, threads: threads))
+        try folder.write(
+            "ranked_accounts.csv",
+            bytes: AccountReport.table(rows, config: config, baseline: baseline).csv(bom: config.report.excelBOM, threads: threads))
         let files = outputFiles.filter { $0 != "rejects.csv" && $0 != "ranked_accounts.csv" }
         let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
             switch files[i] {
-            case "kpi_summary.csv": return KPITables.summary(rows, config: config, tierCounts: tierCounts).csv(bom: config.report.excelBOM)
+            case "kpi_summary.csv":
+                return KPITables.summary(rows, config: config, tierCounts: tierCounts, baseline: baseline.quarterEnd).csv(bom: config.report.excelBOM)
+            case "tier_migration.csv":
+                return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config).csv(bom: config.report.excelBOM)
             case "key_accounts.csv":
                 return KeyAccountTable.table(keyAccounts, rows: rows, clean: clean, config: config).csv(bom: config.report.excelBOM)
             case "group_accounts.csv":

@@ -53,8 +53,8 @@ public enum AccountReport {
         "meetings_visits_90d", "meetings_visits_plan_90d", "coverage", "csat_latest", "csat_change", "open_complaints",
         "oldest_open_complaint_days", "mean_resolution_days", "competitor_mentions_180d",
     ] + RelationshipIndex.allCases.map(\.column) + [
-        "health_score", "health_band", "health_drivers", "recommended_action", "currency", "time_unit",
-    ]
+        "health_score", "health_band", "health_drivers",
+    ] + TrendTables.accountColumns + ["recommended_action", "currency", "time_unit"]
 
     /// `calls_90d`, `support_90d`, …: contacts of one type in the last 90 days.
     static func contactColumn(_ type: InteractionType) -> String {
@@ -63,10 +63,10 @@ public enum AccountReport {
     static let textColumns: Set<String> = [
         "account_id", "account_name", "industry", "region", "size", "account_manager", "tier", "lifecycle", "rfm_segment",
         "first_purchase", "last_purchase", "churn_risk", "churn_drivers", "last_contact_date", "health_band", "health_drivers",
-        "recommended_action", "currency", "time_unit",
+        "tier_prev", "tier_qe", "recommended_action", "currency", "time_unit",
     ]
 
-    static func table(_ rows: [AccountReportRow], config: PipelineConfig) -> ReportTable {
+    static func table(_ rows: [AccountReportRow], config: PipelineConfig, baseline: TrendBaseline = .none) -> ReportTable {
         var table = ReportTable(columns: columns, text: textColumns)
         for (i, r) in rows.enumerated() {
             let s = r.segment, v = r.value, c = r.churn
@@ -79,7 +79,8 @@ public enum AccountReport {
                 .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .amount(v?.expectedSpend), .amount(v?.clv),
                 .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
                 .text(c?.drivers ?? ""),
-            ] + relationshipCells(r.relationship) + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
+            ] + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)
+                + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
         }
         return table
     }

@@ -144,7 +144,11 @@ enum KPITables {
         }
     }
 
-    static func summary(_ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int]) -> ReportTable {
+    /// With `baseline` (the previous quarter-end run), each KPI also gets its value then and the
+    /// change since.
+    static func summary(
+        _ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int], baseline: TrendBaseline.Run? = nil
+    ) -> ReportTable {
         var g = KPIGroup()
         for r in rows { g.add(r) }
         let c = Concentration(rows)
@@ -152,7 +156,10 @@ enum KPITables {
         let window = "(as_of − 365 days, as_of]"
         var bands: [HealthScore.Band: Int] = [:]
         for r in rows { if let b = r.relationship?.health?.band { bands[b, default: 0] += 1 } }
-        var table = ReportTable(columns: ["kpi", "value", "unit", "definition"], text: ["kpi", "unit", "definition"])
+        var table = ReportTable(
+            columns: ["kpi", "value", "unit", "definition", "value_quarter_end", "change_since_quarter_end", "quarter_end_as_of"],
+            text: ["kpi", "unit", "definition", "quarter_end_as_of"])
+        let then = Dictionary((baseline?.kpis ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         let rowsOut: [(String, ReportCell, String, String)] = [
             ("as_of", .date(config.asOf), "date", "the day the run describes"),
             ("accounts", .count(g.accounts), "accounts", "accounts in the accounts input or with transactions"),
@@ -196,7 +203,15 @@ enum KPITables {
             ("tier_b_accounts", .count(tierCounts[.B] ?? 0), "accounts", "accounts in value tier B"),
             ("tier_c_accounts", .count(tierCounts[.C] ?? 0), "accounts", "accounts in value tier C"),
         ]
-        for r in rowsOut { table.append([.text(r.0), r.1, .text(r.2), .text(r.3)]) }
+        for r in rowsOut {
+            // The quarter end's value printed as this run prints the KPI: money, counts and
+            // measures keep their form.
+            let before = then[r.0].flatMap { $0 }
+            let change = r.1.number.flatMap { now in before.map { now - $0 } }
+            table.append([
+                .text(r.0), r.1, .text(r.2), .text(r.3), r.1.like(before), r.1.like(change), baseline.map { .date($0.asOf) } ?? .empty,
+            ])
+        }
         return table
     }
 

@@ -53,6 +53,20 @@ extension ReportCell {
         case .text, .date, .empty: return nil
         }
     }
+
+    /// `x` printed as this cell prints (a count as a count, a money amount with 2 decimals);
+    /// empty for nil and for text and date cells.
+    func like(_ x: Double?) -> ReportCell {
+        guard let x, x.isFinite else { return .empty }
+        switch self {
+        case .money, .amount: return .amount(x)
+        case .ratio: return .ratio(x)
+        case .probability: return .probability(x)
+        case .measure(_, let decimals): return .measure(x, decimals: decimals)
+        case .count: return x == x.rounded() ? .count(Int(x)) : .measure(x, decimals: 2)
+        case .text, .date, .empty: return .empty
+        }
+    }
 }
 
 /// A report table as values: named columns, each text or numeric, and typed cells. Report
