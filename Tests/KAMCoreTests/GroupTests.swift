@@ -56,4 +56,33 @@ import Testing
             #expect(Int(g["members"]!) == members[id] && g["revenue_12m"] == revenue[id]?.formatted, "\(id)")
         }
     }
+
+    /// `key_accounts.level: group` chooses among groups: at most the cap of them, each row a
+    /// group with its members' revenue summed, and every member recorded with its group's status.
+    @Test func keyAccountsCanBeChosenAmongGroups() throws {
+        let (path, dir) = try generatedPipeline(accounts: 300, transactions: 8000, seed: 8, extra: "key_accounts:\n  level: group\n  cap: 6")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "account_manager: account_manager }", with: "account_manager: account_manager, parent_account_id: parent_account_id }")
+        write(text, to: URL(fileURLWithPath: path))
+        let out = try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true)).folder
+        let accounts = try csvRows(dir.appendingPathComponent("data/accounts.csv").path)
+        let groups = try AccountGroups(Dictionary(uniqueKeysWithValues: accounts.map { a in
+            (a["account_id"]!, account(a["account_id"]!, parent: a["parent_account_id"]!.isEmpty ? nil : a["parent_account_id"]))
+        }))
+        let ranked = try csvRows(out + "/ranked_accounts.csv")
+        var revenue: [String: Money] = [:]
+        for r in ranked {
+            revenue[groups.group(of: r["account_id"]!), default: .zero] =
+                revenue[groups.group(of: r["account_id"]!), default: .zero] + Money(units: Int64((Double(r["revenue_12m"]!)! * 10_000).rounded()))
+        }
+        let list = try csvRows(out + "/key_accounts.csv")
+        let onList = list.filter { $0["status"] == "new" || $0["status"] == "kept" }
+        #expect(onList.count == 6)
+        #expect(onList.contains { $0["reason"]!.contains("group of") && !$0["reason"]!.contains("group of 1 account") })
+        for row in list { #expect(row["revenue_12m"] == revenue[row["account_id"]!]?.formatted, "\(row["account_id"]!)") }
+        let history = try RunHistory(path: dir.appendingPathComponent("out/history.sqlite").path, readOnly: true)
+        let snapshots = try history.accounts(run: try #require(history.runs().first))
+        let statusOfGroup = Dictionary(uniqueKeysWithValues: list.map { ($0["account_id"]!, $0["status"]!) })
+        for (id, snapshot) in snapshots { #expect(snapshot.keyStatus == statusOfGroup[groups.group(of: id)], "\(id)") }
+    }
 }

@@ -2,9 +2,12 @@
 /// many, and how steady the list is (README "Key accounts").
 public struct KeyAccountSettings: Sendable {
     public enum RankBy: String, Sendable, CaseIterable { case clv, revenue12m = "revenue_12m" }
+    /// Choose among accounts, or among groups (集团客户, through `parent_account_id`).
+    public enum Level: String, Sendable, CaseIterable { case account, group }
 
     /// At most this many key accounts, strategic ones included.
     public var cap = 25
+    public var level: Level = .account
     public var rankBy: RankBy = .clv
     /// Floors an account must reach (base currency).
     public var minRevenue12m = 0.0

@@ -165,7 +165,7 @@ extension KeyAccountStage {
         var produces: [AnySlot] { [Slots.keyAccounts.erased] }
 
         func run(_ values: StageValues) throws -> Int {
-            let result = KeyAccountStage.run(
+            let result = try KeyAccountStage.run(
                 segments: try values.get(Slots.segments), value: try values.get(Slots.value), relationship: try values.get(Slots.relationship),
                 clean: try values.get(Slots.clean), previous: previous, settings: config.keyAccounts)
             values.set(Slots.keyAccounts, result)

@@ -110,7 +110,8 @@ public enum Runner {
                     tier: r.tier.rawValue, lifecycle: s.lifecycle.rawValue, rfmSegment: s.rfmSegment.isEmpty ? nil : s.rfmSegment,
                     revenue12m: s.activity.revenue12m, clv: r.value?.clv, churnProbability: r.churn?.chosen,
                     healthScore: r.relationship?.health?.score, healthBand: r.relationship?.health?.band.rawValue,
-                    keyStatus: keyAccounts.decisions[s.accountId]?.status?.rawValue, keyEligible: keyAccounts.decisions[s.accountId]?.eligible)
+                    keyStatus: keyAccounts.decision(forAccount: s.accountId)?.status?.rawValue,
+                    keyEligible: keyAccounts.decision(forAccount: s.accountId)?.eligible)
             },
             kpis: summary.rows.compactMap { row in
                 guard case .text(let name) = row[0], name != "as_of", case .text(let unit) = row[2] else { return nil }

@@ -17,7 +17,7 @@ enum GroupTable {
             let health = m.compactMap { $0.relationship?.health }
             table.append([
                 .text(id), .text(names[id] ?? ""), .count(m.count), .count(m.filter(\.isActive).count),
-                .count(m.filter { keyAccounts.decisions[$0.accountId]?.status?.isKey == true }.count),
+                .count(m.filter { keyAccounts.decision(forAccount: $0.accountId)?.status?.isKey == true }.count),
                 .money(m.reduce(Money.zero) { $0 + $1.revenue12m }), .money(m.reduce(Money.zero) { $0 + $1.revenuePrior12m }),
                 .amount(m.reduce(0.0) { $0 + ($1.value?.clv ?? 0) }), .probability(m.compactMap { $0.churn?.chosen }.max()),
                 .text(bands.first { band in health.contains { $0.band == band } }?.rawValue ?? ""), .count(health.map(\.score).min()),
