@@ -82,4 +82,17 @@ import Testing
         #expect(onList.count == 3)
         #expect(decisions["A"]?.status == .candidate || decisions["A"]?.status == .new)
     }
+
+    /// `rank_by: score` ranks by the weighted, scaled criteria: scores lie within the sum of
+    /// the weights and the list is in score order.
+    @Test func aWeightedScoreRanksTheList() throws {
+        let (path, _) = try generatedPipeline(
+            accounts: 200, transactions: 5000, seed: 4,
+            extra: "key_accounts:\n  rank_by: score\n  cap: 10\n  score_weights: { clv: 1, revenue_12m: 1, health_score: 0 }")
+        let out = try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true)).folder
+        let eligible = try csvRows(out + "/key_accounts.csv").filter { !$0["rank"]!.isEmpty }
+        let scores = eligible.sorted { Int($0["rank"]!)! < Int($1["rank"]!)! }.map { Double($0["score"]!)! }
+        #expect(!scores.isEmpty && scores.allSatisfy { (0...2).contains($0) } && scores == scores.sorted(by: >))
+        #expect(eligible.allSatisfy { $0["rank_by"] == "score" })
+    }
 }

@@ -24,11 +24,24 @@ public enum KeyAccountStage {
         segments: [AccountSegment], value: ValueResult, relationship: RelationshipResult, clean: CleanData,
         previous: (asOf: Day, accounts: [String: AccountSnapshot])?, settings: KeyAccountSettings
     ) throws -> KeyAccountResult {
+        // The weighted score's scales: each criterion's largest value over the accounts.
+        let maxCLV = segments.compactMap { value.accounts[$0.accountId]?.clv }.max() ?? 0
+        let maxRevenue = segments.map(\.activity.revenue12m.double).max() ?? 0
+        func score(_ s: AccountSegment, clv: Double?) -> Double {
+            switch settings.rankBy {
+            case .clv: return clv ?? 0
+            case .revenue12m: return s.activity.revenue12m.double
+            case .score:
+                let w = settings.scoreWeights, health = Double(relationship.accounts[s.accountId]?.health?.score ?? 0) / 100
+                return (w["clv"] ?? 0) * (maxCLV > 0 ? (clv ?? 0) / maxCLV : 0)
+                    + (w["revenue_12m"] ?? 0) * (maxRevenue > 0 ? s.activity.revenue12m.double / maxRevenue : 0) + (w["health_score"] ?? 0) * health
+            }
+        }
         let candidates = segments.map { s in
             let clv = value.accounts[s.accountId]?.clv
             let before = previous?.accounts[s.accountId]
             return KeyAccountCandidate(
-                accountId: s.accountId, score: settings.rankBy == .clv ? clv ?? 0 : s.activity.revenue12m.double,
+                accountId: s.accountId, score: score(s, clv: clv),
                 revenue12m: s.activity.revenue12m.double, clv: clv, lifecycle: s.lifecycle.rawValue,
                 healthBand: relationship.accounts[s.accountId]?.health?.band.rawValue, strategic: clean.accounts[s.accountId]?.strategic ?? false,
                 previousStatus: before?.keyStatus.flatMap(KeyAccountStatus.init(rawValue:)), previousEligible: before?.keyEligible,

@@ -1,7 +1,9 @@
 /// `key_accounts:` in the pipeline file: who may be a key account, how they are ranked, how
 /// many, and how steady the list is (README "Key accounts").
 public struct KeyAccountSettings: Sendable {
-    public enum RankBy: String, Sendable, CaseIterable { case clv, revenue12m = "revenue_12m" }
+    /// `score`: a weighted sum of CLV, revenue_12m and health score, each divided by its
+    /// largest value over the accounts (so each lies in 0–1 before weighting).
+    public enum RankBy: String, Sendable, CaseIterable { case clv, revenue12m = "revenue_12m", score }
     /// Choose among accounts, or among groups (集团客户, through `parent_account_id`).
     public enum Level: String, Sendable, CaseIterable { case account, group }
 
@@ -9,6 +11,8 @@ public struct KeyAccountSettings: Sendable {
     public var cap = 25
     public var level: Level = .account
     public var rankBy: RankBy = .clv
+    /// The weights of `rank_by: score`.
+    public var scoreWeights: [String: Double] = ["clv": 0.5, "revenue_12m": 0.3, "health_score": 0.2]
     /// Floors an account must reach (base currency).
     public var minRevenue12m = 0.0
     public var minCLV = 0.0

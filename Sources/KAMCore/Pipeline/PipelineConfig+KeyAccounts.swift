@@ -3,11 +3,18 @@ extension KeyAccountSettings {
     static func read(_ m: inout YAMLMap, file: String) throws -> KeyAccountSettings {
         var s = KeyAccountSettings()
         try m.allowOnly([
-            "cap", "level", "rank_by", "min_revenue_12m", "min_clv", "exclude_lifecycles", "red_health_runs", "keep_within", "ineligible_runs",
+            "cap", "level", "rank_by", "score_weights", "min_revenue_12m", "min_clv", "exclude_lifecycles", "red_health_runs", "keep_within", "ineligible_runs",
         ])
         s.cap = try m.int("cap", in: 1...10_000) ?? s.cap
         s.rankBy = try m.enumValue("rank_by", RankBy.self) ?? s.rankBy
         s.level = try m.enumValue("level", Level.self) ?? s.level
+        if var w = try m.map("score_weights") {
+            try w.allowOnly(["clv", "revenue_12m", "health_score"])
+            var weights: [String: Double] = [:]
+            for key in ["clv", "revenue_12m", "health_score"] { weights[key] = try w.double(key, in: 0...1000) ?? 0 }
+            try w.finish()
+            s.scoreWeights = weights
+        }
         s.minRevenue12m = try m.double("min_revenue_12m", in: 0...1e18) ?? s.minRevenue12m
         s.minCLV = try m.double("min_clv", in: 0...1e18) ?? s.minCLV
         if let stages = try m.stringList("exclude_lifecycles") {

@@ -31,7 +31,8 @@ extension Manifest {
             (
                 "rules",
                 .object([
-                    ("cap", .int(s.cap)), ("rank_by", .string(s.rankBy.rawValue)), ("min_revenue_12m", .double(s.minRevenue12m)),
+                    ("level", .string(s.level.rawValue)), ("cap", .int(s.cap)), ("rank_by", .string(s.rankBy.rawValue)),
+                    ("score_weights", .object(s.scoreWeights.keys.sorted().map { ($0, .double(s.scoreWeights[$0]!)) })), ("min_revenue_12m", .double(s.minRevenue12m)),
                     ("min_clv", .double(s.minCLV)), ("exclude_lifecycles", .array(s.excludeLifecycles.map(JSONValue.string))),
                     ("red_health_runs", .int(s.redHealthRuns)), ("keep_within", .double(s.keepWithin)), ("ineligible_runs", .int(s.ineligibleRuns)),
                     ("strategic", .string("accounts flagged strategic are admitted as a manual decision and count towards the cap")),
