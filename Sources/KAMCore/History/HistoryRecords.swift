@@ -32,19 +32,11 @@ public struct AccountSnapshot: Sendable, Hashable {
     public var keyEligible: Bool?
 
     init(_ row: Row) {
-        accountId = row["account_id"]
-        name = row["name"]
-        parentAccountId = row["parent_account_id"]
-        tier = row["tier"]
-        lifecycle = row["lifecycle"]
-        rfmSegment = row["rfm_segment"]
-        revenue12m = Money(units: row["revenue_12m_units"])
-        clv = row["clv"]
-        churnProbability = row["churn_probability"]
-        healthScore = row["health_score"]
-        healthBand = row["health_band"]
-        keyStatus = row["key_status"]
-        keyEligible = row["key_eligible"]
+        self.init(
+            accountId: row["account_id"], name: row["name"], parentAccountId: row["parent_account_id"], tier: row["tier"],
+            lifecycle: row["lifecycle"], rfmSegment: row["rfm_segment"], revenue12m: Money(units: row["revenue_12m_units"]), clv: row["clv"],
+            churnProbability: row["churn_probability"], healthScore: row["health_score"], healthBand: row["health_band"],
+            keyStatus: row["key_status"], keyEligible: row["key_eligible"])
     }
 
     public init(
