@@ -94,5 +94,10 @@ import Testing
         let scores = eligible.sorted { Int($0["rank"]!)! < Int($1["rank"]!)! }.map { Double($0["score"]!)! }
         #expect(!scores.isEmpty && scores.allSatisfy { (0...2).contains($0) } && scores == scores.sorted(by: >))
         #expect(eligible.allSatisfy { $0["rank_by"] == "score" })
+        // Contact coverage of the key accounts: those on the list whose coverage is at least 1.
+        let key = Set(try csvRows(out + "/key_accounts.csv").filter { $0["status"] == "new" || $0["status"] == "kept" }.map { $0["account_id"]! })
+        let covered = try csvRows(out + "/ranked_accounts.csv").filter { key.contains($0["account_id"]!) }.map { Double($0["coverage"]!)! >= 1 }
+        let kpi = try csvRows(out + "/kpi_summary.csv").first { $0["kpi"] == "key_account_contact_coverage" }
+        #expect(kpi?["value"] == CSVFormat.decimal(Double(covered.filter { $0 }.count) / Double(covered.count), 4))
     }
 }

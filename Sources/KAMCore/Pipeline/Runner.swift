@@ -98,7 +98,7 @@ public enum Runner {
     ) -> RunRecord {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
-        let summary = KPITables.summary(rows, config: config, tierCounts: tiers)
+        let summary = KPITables.summary(rows, config: config, tierCounts: tiers, keyAccounts: keyAccounts)
         let inputs = JSONValue.object(clean.files.keys.sorted().map { ($0.rawValue, .string(clean.files[$0]!.sha256)) })
         return RunRecord(
             pipeline: config.name, asOf: config.asOf, runId: runId, toolVersion: KAMVersion.current, recordedUTC: iso(Date()),
@@ -161,7 +161,8 @@ public enum Runner {
         let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
             switch files[i] {
             case "kpi_summary.csv":
-                return KPITables.summary(rows, config: config, tierCounts: tierCounts, baseline: baseline.quarterEnd).csv(bom: config.report.excelBOM)
+                return KPITables.summary(rows, config: config, tierCounts: tierCounts, baseline: baseline.quarterEnd, keyAccounts: keyAccounts)
+                    .csv(bom: config.report.excelBOM)
             case "tier_migration.csv":
                 return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config).csv(bom: config.report.excelBOM)
             case "key_accounts.csv":

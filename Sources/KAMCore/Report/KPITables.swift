@@ -147,7 +147,8 @@ enum KPITables {
     /// With `baseline` (the previous quarter-end run), each KPI also gets its value then and the
     /// change since.
     static func summary(
-        _ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int], baseline: TrendBaseline.Run? = nil
+        _ rows: [AccountReportRow], config: PipelineConfig, tierCounts: [ValueTier: Int], baseline: TrendBaseline.Run? = nil,
+        keyAccounts: KeyAccountResult? = nil
     ) -> ReportTable {
         var g = KPIGroup()
         for r in rows { g.add(r) }
@@ -193,8 +194,8 @@ enum KPITables {
                 "complaints dated on or before as_of and not resolved by then"
             ),
             (
-                "tier_a_contact_coverage", .ratio(coverage(rows.filter { $0.tier == .A })), "ratio",
-                "share of tier A accounts with at least the meetings or visits their plan asks for in (as_of − 90, as_of]"
+                "key_account_contact_coverage", .ratio(coverage(rows.filter { keyAccounts?.decision(forAccount: $0.accountId)?.status?.isKey == true })),
+                "ratio", "share of key accounts (key_accounts.csv) with at least the meetings or visits their tier's plan asks for in (as_of − 90, as_of]"
             ),
             ("health_red_accounts", .count(bands[.red] ?? 0), "accounts", "accounts whose health_band is red"),
             ("health_yellow_accounts", .count(bands[.yellow] ?? 0), "accounts", "accounts whose health_band is yellow"),
