@@ -23,6 +23,7 @@ public enum Backtester {
         var atCutoff = config
         atCutoff.asOf = cutoff
         let folder = try RunFolder(destination: output, runId: runId, protected: config.protectedFolders)
+        defer { folder.release() }
         // The run's stages, fitted and scored as of the cutoff; the gate is the reject rates
         // alone (a backtest replaces no run folder).
         let graph = try StageGraph([

@@ -23,6 +23,7 @@ public final class RunFolder: @unchecked Sendable {
     private let expected: OutputOwnership.Expected
     private var lockDescriptor: Int32 = -1
     private var committed = false
+    private var released = false
 
     /// A file in a temporary folder that says kam made it, and for which output.
     static let marker = ".kam-temporary"
@@ -170,13 +171,22 @@ public final class RunFolder: @unchecked Sendable {
         if ProcessInfo.processInfo.environment["KAM_TEST_KILL_AT"] == step.rawValue { _exit(137) }
     }
 
-    deinit {
+    /// Removes the temporary folder if the run did not commit, and releases the output's lock.
+    /// The runner calls it as it returns: the stage threads may still hold the folder a moment
+    /// longer, and the next run of the same output must not find the lock taken. Idempotent;
+    /// call it once the stages are done.
+    public func release() {
+        guard !released else { return }
+        released = true
         if !committed { try? FileManager.default.removeItem(atPath: temporary) }
         if lockDescriptor >= 0 {
             flock(lockDescriptor, LOCK_UN)
             close(lockDescriptor)
+            lockDescriptor = -1
         }
     }
+
+    deinit { release() }
 }
 
 /// A new file written with POSIX calls, so that a failure names the operating system's

@@ -24,6 +24,7 @@ public enum Runner {
         let runId = makeRunId(started)
         let destination = try config.outputPath(override: outputOverride)
         let folder = try RunFolder(destination: destination, runId: runId, protected: config.protectedFolders)
+        defer { folder.release() }
         // Opened first, so that a locked, newer or damaged history stops the run before any work.
         let historyPath = config.historyPath(destination: destination)
         try checkHistoryPath(historyPath, destination: destination, config: config)
