@@ -44,6 +44,7 @@ import Testing
                 let answer = history.resolvedComplaints(after: c - w, through: c)
                 #expect(answer.count == resolved.count && abs(answer.days - resolved.reduce(0) { $0 + $1.resolutionDays! }) < 1e-6)
             }
+            for type in InteractionType.allCases { #expect(history.count(type, onOrBefore: c) == seen.filter { $0.type == type }.count) }
             let open = seen.filter { r in r.type == .complaint && (resolvedDay(r).map { $0 > c } ?? true) }
             #expect(history.openComplaints(at: c) == open.count)
             #expect(history.oldestOpenComplaint(at: c) == open.map(\.day).min())

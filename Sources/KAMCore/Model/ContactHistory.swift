@@ -93,6 +93,11 @@ public struct ContactHistory: Sendable, Hashable {
         return (lo...hi).reduce(0) { $0 + Int(counts[$1 * Self.counters + counter]) }
     }
 
+    /// A counter over every interval up to and including the point `day`.
+    private func sum(_ counter: Int, onOrBefore day: Day) -> Int {
+        (0...points.index(of: day)).reduce(0) { $0 + Int(counts[$1 * Self.counters + counter]) }
+    }
+
     private func total(_ slot: Int, after: Day, through: Day) -> Double {
         let lo = points.index(of: after) + 1, hi = points.index(of: through)
         guard lo <= hi else { return 0 }
@@ -104,10 +109,8 @@ public struct ContactHistory: Sendable, Hashable {
         sum(type.ordinal, after: after, through: through)
     }
 
-    /// Interactions of `type` dated on or before the first point (before every window).
-    public func countOnOrBeforeFirstPoint(_ type: InteractionType) -> Int {
-        Int(counts[type.ordinal])
-    }
+    /// Interactions of `type` dated on or before `day` (a point), any age.
+    public func count(_ type: InteractionType, onOrBefore day: Day) -> Int { sum(type.ordinal, onOrBefore: day) }
 
     /// Interactions of any of `types` dated in (after, through].
     public func count(_ types: [InteractionType], after: Day, through: Day) -> Int {
@@ -132,9 +135,7 @@ public struct ContactHistory: Sendable, Hashable {
 
     /// Complaints dated on or before `day` and not resolved by then.
     public func openComplaints(at day: Day) -> Int {
-        let hi = points.index(of: day)
-        let complaint = InteractionType.complaint.ordinal
-        return (0...hi).reduce(0) { $0 + Int(counts[$1 * Self.counters + complaint] - counts[$1 * Self.counters + Self.resolvedCounter]) }
+        count(.complaint, onOrBefore: day) - sum(Self.resolvedCounter, onOrBefore: day)
     }
 
     /// The day of the oldest complaint open at `day`.

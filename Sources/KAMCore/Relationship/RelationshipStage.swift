@@ -81,12 +81,8 @@ public enum RelationshipStage {
     /// The interaction types that occur in any account's history on or before `day`.
     static func recordedTypes(_ contacts: [String: ContactHistory], through day: Day) -> Set<InteractionType> {
         var recorded = Set<InteractionType>()
-        guard let first = contacts.first?.value.points.days.first else { return recorded }
         for c in contacts.values {
-            for type in InteractionType.allCases where !recorded.contains(type) {
-                // Interval 0 (on or before the first point) is not after it: counted apart.
-                if c.count(type, after: Day(ordinal: first), through: day) + c.countOnOrBeforeFirstPoint(type) > 0 { recorded.insert(type) }
-            }
+            for type in InteractionType.allCases where !recorded.contains(type) && c.count(type, onOrBefore: day) > 0 { recorded.insert(type) }
             if recorded.count == InteractionType.allCases.count { break }
         }
         return recorded
