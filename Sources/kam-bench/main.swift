@@ -200,26 +200,28 @@ func mbps(_ bytes: Int, _ seconds: Double) -> Double { Double(bytes) / 1e6 / sec
 
 /// Fits all three models on simulated summaries; the same summaries go to lifetimes when the
 /// Python package is importable, and the ratio is printed.
-func modelBench(_ work: String, lifetimesUpTo: Int) {
+func modelBench(_ work: String, lifetimesUpTo: Int, sizes: [Int]) {
     let python = lifetimesAvailable()
-    for accounts in [100_000, 1_000_000] {
+    b2bShapes()
+    for accounts in sizes {
         let sim = Simulation.bgnbd(accounts: accounts, r: 0.25, alpha: 4, a: 0.8, b: 2.5, T: 52, spread: true, seed: 7)
         // Day grain, as kam's summaries are: times in weeks with whole days.
         let rounded = sim.map { (x: $0.x, tx: ($0.tx * 7).rounded() / 7, T: ($0.T * 7).rounded() / 7) }
         let spend = Simulation.gammaGamma(frequencies: rounded.map(\.x), p: 6, q: 4, gamma: 15, seed: 9)
         let t0 = Date()
         let inputs = ModelInput.collapse(rounded)
-        let (bg, _) = ModelFitter.fitBGNBD(inputs, threads: 2)
+        let (bg, bgFit) = ModelFitter.fitBGNBD(inputs, threads: 2)
         let t1 = Date()
-        let (pn, _) = ModelFitter.fitParetoNBD(inputs, threads: 2)
+        let (pn, pnFit) = ModelFitter.fitParetoNBD(inputs, threads: 2)
         let t2 = Date()
-        let (gg, _) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
+        let (gg, ggFit) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
         let t3 = Date()
         let total = t3.timeIntervalSince(t0)
         say(String(format: "kam models, %7d accounts (%d distinct summaries): BG/NBD %.2f s, Pareto/NBD %.2f s, Gamma-Gamma %.2f s, total %.2f s",
             accounts, inputs.count, t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2), total))
         say(String(format: "  BG/NBD r=%.4f α=%.4f a=%.4f b=%.4f; Pareto/NBD r=%.4f α=%.4f s=%.4f β=%.4f; GG p=%.4f q=%.4f γ=%.4f",
             bg.r, bg.alpha, bg.a, bg.b, pn.r, pn.alpha, pn.s, pn.beta, gg.p, gg.q, gg.gamma))
+        say("  status: BG/NBD \(bgFit.status), Pareto/NBD \(pnFit.status), Gamma-Gamma \(ggFit.status)")
         guard python, accounts <= lifetimesUpTo else {
             say(python ? "  lifetimes: skipped at this size (--lifetimes-up-to)" : "  lifetimes: not importable (pip install lifetimes) — no comparison")
             continue
@@ -238,6 +240,30 @@ func modelBench(_ work: String, lifetimesUpTo: Int) {
         let seconds = Date().timeIntervalSince(l0)
         say(output.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         say(String(format: "  kam is %.1f× faster than lifetimes on the same summaries (%.1f s wall for lifetimes incl. start-up)", seconds / total, seconds))
+    }
+}
+
+/// The B2B shapes of issue 21, simulated: a Zoho-style export of 1,126 accounts whose dropout
+/// rate is nearly the same for all (Pareto/NBD ran to s = 317.9, β = 38,983 on it) and a
+/// 纷享销客-style export of 846 accounts (BG/NBD with a = 1.4, b = 167); frequent buyers over
+/// five years, at day grain in weeks. Prints each fit's time and status.
+func b2bShapes() {
+    let zoho = Simulation.paretoNBD(accounts: 1126, r: 1.1, alpha: 0.8, s: 317.9, beta: 38_983, T: 260, spread: true, seed: 21)
+    let fxiaoke = Simulation.bgnbd(accounts: 846, r: 0.98, alpha: 0.72, a: 1.4, b: 167, T: 260, spread: true, seed: 22)
+    for (label, sim) in [("Zoho-style, 1,126 accounts", zoho), ("纷享销客-style, 846 accounts", fxiaoke)] {
+        let rounded = sim.map { (x: $0.x, tx: ($0.tx * 7).rounded() / 7, T: ($0.T * 7).rounded() / 7) }
+        let spend = Simulation.gammaGamma(frequencies: rounded.map(\.x), p: 1.2, q: 0.97, gamma: 1243, seed: 23)
+        let inputs = ModelInput.collapse(rounded)
+        let t0 = Date()
+        let (_, bgFit) = ModelFitter.fitBGNBD(inputs, threads: 2)
+        let t1 = Date()
+        let (pn, pnFit) = ModelFitter.fitParetoNBD(inputs, threads: 2)
+        let t2 = Date()
+        let (_, ggFit) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
+        let t3 = Date()
+        say(String(format: "kam models, %@: BG/NBD %.3f s (%@), Pareto/NBD %.3f s (%@), Gamma-Gamma %.3f s (%@)",
+            label, t1.timeIntervalSince(t0), bgFit.status, t2.timeIntervalSince(t1), pnFit.status, t3.timeIntervalSince(t2), ggFit.status))
+        say("  Pareto/NBD \(pn), \(pnFit.iterations) iterations from \(pnFit.starts) starts: \(pnFit.evidence)")
     }
 }
 
@@ -301,7 +327,7 @@ do {
     if arguments.count >= 2, arguments[1] == "models" {
         let work = option("--work") ?? "var/bench"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)
+        modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!, sizes: (option("--sizes") ?? "100000,1000000").split(separator: ",").map { Int($0)! })
         exit(0)
     }
     if arguments.count >= 2, arguments[1] == "churn" {
@@ -401,7 +427,7 @@ do {
         say(String(format: "  peak memory: %.1f MiB at 1M rows, %.1f MiB at 5M rows (100k accounts both)", clean1.rss, cleaned.rss))
     }
     try cleaningBudget(exe, file5)
-    modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!)
+    modelBench(work, lifetimesUpTo: Int(option("--lifetimes-up-to") ?? "100000")!, sizes: (option("--sizes") ?? "100000,1000000").split(separator: ",").map { Int($0)! })
     try churnBench(work, sizes: [100_000, 1_000_000])
 } catch {
     say("kam-bench: \(error)")

@@ -125,3 +125,57 @@ import Testing
         #expect(csv.split(separator: "\n").count == summary.accounts + 1)
     }
 }
+
+/// Churn drivers (issue 21, point 7): only factors that raise the risk against the account's own
+/// baseline, nothing but "no sign of risk" for a low-risk account, no P(alive) for a one-time
+/// buyer, plurals right, and every driver in Chinese too.
+@Suite struct ChurnDriverTests {
+    static func row(days: Int, gap: Double?, pAlive: Double, expected: Double, last90: Int = 0) -> ChurnFeatureRow {
+        ChurnFeatureRow(
+            values: [], daysSinceLastPurchase: days, usualGapDays: gap, purchaseDays90: last90, revenueTrend: 0, unresolvedComplaints: 0,
+            complaints180: 0, meanResolutionDays: nil, satisfactionLatest: nil, satisfactionChange: nil, competitorMentions: 0,
+            daysSinceContact: nil, meetings90: 0, pAlive: pAlive, expectedPurchases: expected, refundShare: 0, tenureDays: 800)
+    }
+
+    @Test func aLowRiskAccountHasNoReasons() {
+        let found = ChurnDrivers.modelBased(row: Self.row(days: 1, gap: 1, pAlive: 1, expected: 60), horizonDays: 90)
+        #expect(found.isEmpty)
+        let printed = ChurnDrivers.final(found, risk: .low, probability: 0.01, horizonDays: 90)
+        #expect(printed == [.noSignOfRisk])
+    }
+
+    @Test func aOneTimeBuyerIsNeverToldItsPAliveIsOne() {
+        // BG/NBD's P(alive) is 1 at x = 0 whatever the silence.
+        let found = ChurnDrivers.modelBased(row: Self.row(days: 776, gap: nil, pAlive: 1, expected: 0.1), horizonDays: 90)
+        #expect(found == [.onePurchaseOnly(daysAgo: 776)])
+        #expect(!found.map { $0.text(.english) }.joined().contains("P("))
+    }
+
+    @Test func overdueOnlyAgainstTheAccountsOwnGap() {
+        // 40 days against a usual 30: not overdue (needs 1.5 × the gap); 60 days: overdue.
+        #expect(ChurnDrivers.modelBased(row: Self.row(days: 40, gap: 30, pAlive: 0.9, expected: 2.5), horizonDays: 90).isEmpty)
+        let late = ChurnDrivers.modelBased(row: Self.row(days: 60, gap: 30, pAlive: 0.6, expected: 1.0), horizonDays: 90)
+        #expect(late.first == .overdue(days: 60, usualGap: 30))
+        // Expected 1.0 in 90 days against a usual 3.0: fewer than half.
+        #expect(late.contains(.fewExpected(expected: 1.0, usual: 3.0, horizonDays: 90)))
+    }
+
+    @Test func pluralsAndChinese() {
+        #expect(ChurnDriver.onePurchaseOnly(daysAgo: 1).text(.english) == "one purchase only, 1 day ago")
+        #expect(ChurnDriver.complaints(1).text(.english) == "1 complaint in 180 days")
+        #expect(ChurnDriver.complaints(2).text(.english) == "2 complaints in 180 days")
+        #expect(ChurnDriver.overdue(days: 60, usualGap: 30).text(.chinese) == "已 60 天未采购，平时间隔约 30 天")
+        let all: [ChurnDriver] = [
+            .noSignOfRisk, .overdue(days: 2, usualGap: 1), .onePurchaseOnly(daysAgo: 3), .lowPAlive(0.2),
+            .fewExpected(expected: 1, usual: 3, horizonDays: 90), .fewerPurchaseDays(last90: 1, usual90: 4), .revenueDown(percent: 30),
+            .newCustomer(days: 20), .refunds(percent: 10), .noContact(days: nil), .noContact(days: 5), .complaints(2),
+            .unresolvedComplaints(1), .slowResolution(days: 9), .satisfaction(latest: 60, drop: 10), .competitorMentions(3),
+            .fewContacts(0), .patternOfSimilarAccounts(probability: 0.5, horizonDays: 90),
+        ]
+        for d in all {
+            let zh = d.text(.chinese)
+            #expect(zh.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(d): \(zh)")
+            #expect(d.text(.english) != zh)
+        }
+    }
+}

@@ -100,8 +100,25 @@ import Testing
         let (_, d) = ModelFitter.fitBGNBD(data)
         #expect(!d.isUsable)
         #expect(d.problem != nil)
-        let (used, reason) = ValueStage.chooseModel(.bgnbd, bgFit: d, paretoFit: d)
-        #expect(used == .bgnbd && reason.contains("flagged"))
+        var configured = CLVSettings()
+        configured.model = .bgnbd
+        configured.modelConfigured = true
+        let (used, reason) = ValueStage.chooseModel(configured, bgFit: d, paretoFit: d)
+        #expect(used == .bgnbd && reason.contains("neither fit is usable") && reason.hasPrefix("configured"))
+    }
+
+    /// Without a `clv` section the model is `auto`, and the manifest's reason says "default".
+    @Test func theDefaultModelIsAutoAndSaysSo() throws {
+        let sim = Simulation.bgnbd(accounts: 3000, r: 0.5, alpha: 3, a: 0.8, b: 3, T: 60, spread: true, seed: 2)
+        let inputs = ModelInput.collapse(sim)
+        let (_, bgFit) = ModelFitter.fitBGNBD(inputs, threads: 2)
+        let (_, pnFit) = ModelFitter.fitParetoNBD(inputs, threads: 2)
+        let (used, reason) = ValueStage.chooseModel(CLVSettings(), bgFit: bgFit, paretoFit: pnFit)
+        #expect(reason.hasPrefix("default (clv.model: auto)"), "\(reason)")
+        #expect(used == (bgFit.logLikelihood >= pnFit.logLikelihood ? .bgnbd : .paretoNBD))
+        var unusable = pnFit
+        unusable.problem = "test"
+        #expect(ValueStage.chooseModel(CLVSettings(), bgFit: bgFit, paretoFit: unusable).0 == .bgnbd)
     }
 
     @Test func summariesMergeAcrossShards() {

@@ -76,7 +76,7 @@ func history(_ id: String, asOf: Day, _ purchases: [(daysAgo: Int, amount: Int64
         let segment = AccountSegment(
             accountId: id, activity: activity, lifecycle: .active, rfm: nil, rfmSegment: "", industry: "I", region: "R", size: "S",
             accountManager: "M", name: id)
-        let churn = risk.map { AccountChurn(model: 0.5, supervised: nil, chosen: $0 == .high ? 0.8 : 0.1, risk: $0, drivers: "") }
+        let churn = risk.map { AccountChurn(model: 0.5, supervised: nil, chosen: $0 == .high ? 0.8 : 0.1, risk: $0, driverList: []) }
         return AccountReportRow(segment: segment, value: nil, churn: churn, tier: .A, action: "")
     }
 

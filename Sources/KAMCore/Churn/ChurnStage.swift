@@ -17,7 +17,11 @@ public struct AccountChurn: Sendable, Hashable {
     public var supervised: Double?
     public var chosen: Double
     public var risk: ChurnRiskBand
-    public var drivers: String
+    /// The reasons behind the risk (``ChurnDrivers``), printed in English and Chinese.
+    var driverList: [ChurnDriver]
+
+    public var drivers: String { driverList.map { $0.text(.english) }.joined(separator: "; ") }
+    public var driversChinese: String { driverList.map { $0.text(.chinese) }.joined(separator: "；") }
 }
 
 public struct ChurnResult: Sendable {
@@ -147,11 +151,13 @@ public enum ChurnStage {
                 standardised = supervised.standardised(features)
             }
             let chosen = used == .supervised ? (sup ?? v.probabilityNoPurchase) : v.probabilityNoPurchase
-            let drivers =
+            let risk = ChurnRiskBand(probability: chosen, settings: settings)
+            let found =
                 used == .supervised
-                ? ChurnDrivers.supervised(row: row, names: names, contributions: contributions, standardised: standardised)
+                ? ChurnDrivers.supervised(row: row, names: names, contributions: contributions, standardised: standardised, horizonDays: horizon)
                 : ChurnDrivers.modelBased(row: row, horizonDays: horizon)
-            return (id, AccountChurn(model: v.probabilityNoPurchase, supervised: sup, chosen: chosen, risk: ChurnRiskBand(probability: chosen, settings: settings), drivers: drivers))
+            let drivers = ChurnDrivers.final(found, risk: risk, probability: chosen, horizonDays: horizon)
+            return (id, AccountChurn(model: v.probabilityNoPurchase, supervised: sup, chosen: chosen, risk: risk, driverList: drivers))
         }
         return ChurnResult(
             accounts: Dictionary(uniqueKeysWithValues: scored), used: used, reason: reason, trainingDay: trainDay,

@@ -195,7 +195,11 @@ public enum DedupePolicy: String, Sendable, Codable {
 
 public struct CLVSettings: Sendable {
     public enum Model: String, Sendable, Codable { case bgnbd, paretoNBD = "pareto_nbd", auto }
-    public var model: Model = .bgnbd
+    /// `auto` unless the pipeline names a model (ARCHITECTURE.md §5 gives `auto`'s rule).
+    public var model: Model = .auto
+    /// Whether `clv.model` was set in the pipeline file, so the manifest can say "configured"
+    /// or "default" truthfully.
+    public var modelConfigured = false
     public var horizonMonths: Int = 12
     public var monthlyDiscountRate: Double = 0.01
     public var margin: Double = 1.0

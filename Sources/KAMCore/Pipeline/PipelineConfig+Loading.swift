@@ -73,7 +73,10 @@ extension PipelineConfig {
         var clv = CLVSettings()
         if var m = try top.map("clv") {
             try m.allowOnly(["model", "horizon_months", "monthly_discount_rate", "margin"])
-            clv.model = try m.enumValue("model", CLVSettings.Model.self) ?? clv.model
+            if let model = try m.enumValue("model", CLVSettings.Model.self) {
+                clv.model = model
+                clv.modelConfigured = true
+            }
             clv.horizonMonths = try m.int("horizon_months", in: 1...600) ?? clv.horizonMonths
             clv.monthlyDiscountRate = try m.double("monthly_discount_rate", in: 0...1) ?? clv.monthlyDiscountRate
             clv.margin = try m.double("margin", in: 0...1) ?? clv.margin

@@ -142,7 +142,7 @@ public enum Runner {
     }
 
     static let outputFiles =
-        ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv", "group_accounts.csv", "tier_migration.csv"]
+        ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv", "group_accounts.csv", "tier_migration.csv", "columns.csv"]
         + KPITables.dimensions.map(\.file)
 
     static func writeReports(
@@ -168,6 +168,8 @@ public enum Runner {
                 return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config).csv(bom: config.report.excelBOM)
             case "key_accounts.csv":
                 return KeyAccountTable.table(keyAccounts, rows: rows, clean: clean, config: config).csv(bom: config.report.excelBOM)
+            case "columns.csv":
+                return AccountColumns.catalog(config).csv(bom: config.report.excelBOM)
             case "group_accounts.csv":
                 return GroupTable.table(rows, groups: groups, keyAccounts: keyAccounts, config: config).csv(bom: config.report.excelBOM)
             default:

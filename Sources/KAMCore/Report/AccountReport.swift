@@ -43,42 +43,27 @@ public enum AccountReport {
         return rows
     }
 
-    static let columns = [
-        "rank", "account_id", "account_name", "industry", "region", "size", "account_manager", "tier", "lifecycle",
-        "rfm_r", "rfm_f", "rfm_m", "rfm_segment", "first_purchase", "last_purchase", "frequency", "recency", "age",
-        "monetary", "revenue_total", "revenue_12m", "revenue_prior_12m", "p_alive", "expected_purchases", "expected_spend",
-        "clv", "churn_probability", "churn_probability_model", "churn_probability_supervised", "churn_risk",
-        "churn_drivers", "last_contact_date", "days_since_contact",
-    ] + ContactHistory.contactTypes.map { contactColumn($0) } + [
-        "meetings_visits_90d", "meetings_visits_plan_90d", "coverage", "csat_latest", "csat_change", "open_complaints",
-        "oldest_open_complaint_days", "mean_resolution_days", "competitor_mentions_180d",
-    ] + RelationshipIndex.allCases.map(\.column) + [
-        "health_score", "health_band", "health_drivers",
-    ] + TrendTables.accountColumns + ["recommended_action", "currency", "time_unit"]
-
     /// `calls_90d`, `support_90d`, …: contacts of one type in the last 90 days.
     static func contactColumn(_ type: InteractionType) -> String {
         type == .support ? "support_90d" : "\(type.rawValue)s_90d"
     }
-    static let textColumns: Set<String> = [
-        "account_id", "account_name", "industry", "region", "size", "account_manager", "tier", "lifecycle", "rfm_segment",
-        "first_purchase", "last_purchase", "churn_risk", "churn_drivers", "last_contact_date", "health_band", "health_drivers",
-        "tier_prev", "tier_qe", "recommended_action", "currency", "time_unit",
-    ]
-
     static func table(_ rows: [AccountReportRow], config: PipelineConfig, baseline: TrendBaseline = .none) -> ReportTable {
-        var table = ReportTable(columns: columns, text: textColumns)
+        var table = ReportTable(specs: AccountColumns.specs(config))
+        let cutoff = config.asOf
         for (i, r) in rows.enumerated() {
             let s = r.segment, v = r.value, c = r.churn
             table.append([
                 .count(i + 1), .text(s.accountId), .text(s.name), .text(s.industry), .text(s.region), .text(s.size),
                 .text(s.accountManager), .text(r.tier.rawValue), .text(s.lifecycle.rawValue), .count(s.rfm?.r), .count(s.rfm?.f),
                 .count(s.rfm?.m), .text(s.rfmSegment), .date(s.activity.firstPurchase), .date(s.activity.lastPurchase),
-                .count(v.map { Int($0.frequency) }), .measure(v?.recency, 4), .measure(v?.age, 4), .amount(v?.monetary),
+                .count(s.activity.lastPurchase.map { cutoff - $0 }), .count(s.activity.firstPurchase == nil ? nil : s.activity.purchaseDays12m),
+                .count(v.map { Int($0.frequency) }), .measure(v?.recency, 4), .measure(v?.age, 4),
+                .amount(v.flatMap { $0.frequency > 0 ? $0.monetary : nil }),
                 .money(s.activity.revenueTotal), .money(s.activity.revenue12m), .money(s.activity.revenuePrior12m),
-                .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .amount(v?.expectedSpend), .amount(v?.clv),
+                .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .measure(v?.expectedPurchasesCLVHorizon, 4),
+                .amount(v?.expectedSpend), .amount(v?.clv),
                 .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
-                .text(c?.drivers ?? ""),
+                .text(c?.drivers ?? ""), .text(c?.driversChinese ?? ""),
             ] + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)
                 + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
         }

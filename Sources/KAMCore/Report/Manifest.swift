@@ -108,9 +108,13 @@ enum Manifest {
     static func fit(_ d: FitDiagnostics, params: [(String, Double)], unit: TimeUnit?) -> JSONValue {
         var pairs: [(String, JSONValue)] = params.map { ($0.0, .double($0.1)) }
         pairs += [
-            ("log_likelihood", .double(d.logLikelihood)), ("converged", .bool(d.converged)), ("iterations", .int(d.iterations)),
+            ("log_likelihood", .double(d.logLikelihood)), ("status", .string(d.status)), ("evidence", .string(d.evidence)),
+            ("optimizer_converged", .bool(d.converged)), ("iterations", .int(d.iterations)),
             ("starts", .int(d.starts)), ("accounts", .int(d.accounts)), ("distinct_summaries", .int(d.distinct)),
             ("parameters_at_bound", .array(d.parametersAtBound.map(JSONValue.string))),
+            ("parameters_near_bound", .array(d.parametersNearBound.map(JSONValue.string))),
+            ("weakly_identified", .array(d.weaklyIdentified.map(JSONValue.string))),
+            ("standard_errors_of_log_parameters", .object(zip(d.names, d.standardErrors).map { ($0, $1.map(JSONValue.double) ?? .null) })),
             ("usable", .bool(d.isUsable)), ("problem", d.problem.map(JSONValue.string) ?? .null),
         ]
         if let unit { pairs.append(("time_unit", .string(unit.rawValue))) }

@@ -86,6 +86,11 @@ public struct ReportTable: Sendable {
         self.columns = columns.map { Column(name: $0, isText: text.contains($0)) }
     }
 
+    /// A table whose header comes from column specs (see ``ColumnSpec``).
+    init(specs: [ColumnSpec]) {
+        self.columns = specs.map { Column(name: $0.name, isText: $0.isText) }
+    }
+
     mutating func append(_ row: [ReportCell]) {
         precondition(row.count == columns.count, "a report row has one cell per column")
         rows.append(row)

@@ -3,11 +3,18 @@
 enum TrendTables {
     /// For each baseline (`_prev`: the previous run, `_qe`: the previous quarter-end run): the
     /// tier then, and CLV, churn probability and health score then with today's change.
-    static let accountColumns = ["prev", "qe"].flatMap { b in
-        [
-            "tier_\(b)", "clv_\(b)", "clv_change_\(b)", "churn_probability_\(b)", "churn_probability_change_\(b)", "health_score_\(b)",
-            "health_score_change_\(b)",
-        ]
+    static func accountColumnSpecs(currency: String) -> [ColumnSpec] {
+        [("prev", "the previous recorded run"), ("qe", "the latest recorded run on or before the previous quarter end")].flatMap { b, run in
+            [
+                ColumnSpec("tier_\(b)", "A/B/C", "tier at \(run)", text: true),
+                ColumnSpec("clv_\(b)", currency, "clv at \(run)"),
+                ColumnSpec("clv_change_\(b)", currency, "clv minus clv_\(b)"),
+                ColumnSpec("churn_probability_\(b)", "probability", "churn_probability at \(run)"),
+                ColumnSpec("churn_probability_change_\(b)", "probability", "churn_probability minus churn_probability_\(b)"),
+                ColumnSpec("health_score_\(b)", "score 0–100", "health_score at \(run)"),
+                ColumnSpec("health_score_change_\(b)", "points", "health_score minus health_score_\(b)"),
+            ]
+        }
     }
 
     static func accountCells(_ r: AccountReportRow, baseline: TrendBaseline) -> [ReportCell] {

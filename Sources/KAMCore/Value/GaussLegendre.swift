@@ -4,6 +4,7 @@ import Foundation
 /// Legendre polynomial (Numerical Recipes §4.6, `gauleg`).
 enum GaussLegendre {
     static let nodes64: [(Double, Double)] = compute(64)
+    static let nodes32: [(Double, Double)] = compute(32)
 
     static func compute(_ n: Int) -> [(Double, Double)] {
         var out: [(Double, Double)] = []

@@ -21,7 +21,8 @@ public struct ParetoNBDModel: Sendable, Hashable, Codable {
     /// ln A₀ of note 009 (eq. 19 for α ≥ β, eq. 20 for α < β), the term for "dropped out
     /// between tₓ and T", as a difference of two ₂F₁ terms evaluated in log space.
     func logA0(x: Double, tx: Double, T: Double) -> Double {
-        Special.logDiffExp(logA0Term(x: x, t: tx), logA0Term(x: x, t: T))
+        if usesQuadrature(tx: tx) { return logA0ByQuadrature(x: x, tx: tx, T: T).value }
+        return Special.logDiffExp(logA0Term(x: x, t: tx), logA0Term(x: x, t: T))
     }
 
     /// One of A₀'s two terms: ln[₂F₁(a, b; a+1; |α−β|/(max(α,β)+t)) / (max(α,β)+t)^a], a = r+s+x,
@@ -43,29 +44,9 @@ public struct ParetoNBDModel: Sendable, Hashable, Codable {
         return head + Special.logAddExp(alive, dropped)
     }
 
-    /// Sum of weighted log-likelihoods; the log-gamma term is computed once per run of equal x
-    /// (collapsed inputs come sorted by x).
+    /// Sum of weighted log-likelihoods, for inputs sorted by (x, tₓ, T).
     public func logLikelihood<C: Collection<ModelInput>>(_ data: C) -> Double {
-        let constant = -Special.logGamma(r) + r * log(alpha) + s * log(beta)
-        var lastX = -1.0, lastTx = -1.0
-        var head = 0.0, txTerm = 0.0
-        var total = 0.0
-        for d in data {
-            if d.x != lastX {
-                head = Special.logGamma(r + d.x) + constant + log(s / (r + s + d.x))
-                lastX = d.x
-                lastTx = -1
-            }
-            // Inputs sorted by (x, tₓ, T): the tₓ term is shared by a run of equal (x, tₓ).
-            if d.tx != lastTx {
-                txTerm = logA0Term(x: d.x, t: d.tx)
-                lastTx = d.tx
-            }
-            let alive = -(r + d.x) * log(alpha + d.T) - s * log(beta + d.T) - log(s / (r + s + d.x))
-            let a0 = Special.logDiffExp(txTerm, logA0Term(x: d.x, t: d.T))
-            total += d.weight * (head + Special.logAddExp(alive, a0))
-        }
-        return total
+        logLikelihoodAndGradient(data).value
     }
 
     /// P(alive | x, tₓ, T) = 1 / (1 + s/(r+s+x) · (α+T)^(r+x) (β+T)ˢ A₀) (note 009, eq. 24).

@@ -29,15 +29,17 @@ public enum Simulation {
         return out
     }
 
-    /// Pareto/NBD: λ ~ Gamma(r, rate α), lifetime ~ Exp(μ), μ ~ Gamma(s, rate β).
+    /// Pareto/NBD: λ ~ Gamma(r, rate α), lifetime ~ Exp(μ), μ ~ Gamma(s, rate β). Each customer
+    /// is observed for `T` units (or a uniform draw in `T`'s range when `spread`).
     public static func paretoNBD(
-        accounts: Int, r: Double, alpha: Double, s: Double, beta: Double, T: Double, seed: UInt64
+        accounts: Int, r: Double, alpha: Double, s: Double, beta: Double, T: Double, spread: Bool = false, seed: UInt64
     ) -> [(x: Double, tx: Double, T: Double)] {
         var rng = RandomSource(seed: seed)
         return (0..<accounts).map { _ in
+            let age = spread ? T * (0.25 + 0.75 * rng.uniform()) : T
             let lambda = rng.gamma(shape: r) / alpha
             let mu = rng.gamma(shape: s) / beta
-            let life = min(T, rng.exponential(rate: max(mu, 1e-12)))
+            let life = min(age, rng.exponential(rate: max(mu, 1e-12)))
             var t = 0.0, x = 0.0, tx = 0.0
             while true {
                 t += rng.exponential(rate: max(lambda, 1e-12))
@@ -45,7 +47,7 @@ public enum Simulation {
                 x += 1
                 tx = t
             }
-            return (x, tx, T)
+            return (x, tx, age)
         }
     }
 

@@ -14,6 +14,20 @@ enum Special {
         return lgamma_r(x, &sign)
     }
 
+    /// ψ(x) = d ln Γ(x)/dx for x > 0: the recurrence ψ(x) = ψ(x+1) − 1/x up to x ≥ 10, then the
+    /// asymptotic series (Abramowitz & Stegun 6.3.18), good to about 1e-13.
+    static func digamma(_ x: Double) -> Double {
+        var x = x
+        var shift = 0.0
+        while x < 10 {
+            shift -= 1 / x
+            x += 1
+        }
+        let inv = 1 / x, inv2 = inv * inv
+        let series = inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (1.0 / 240 - inv2 / 132))))
+        return shift + log(x) - 0.5 * inv - series
+    }
+
     /// ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b).
     @inline(__always)
     static func logBeta(_ a: Double, _ b: Double) -> Double { logGamma(a) + logGamma(b) - logGamma(a + b) }

@@ -13,10 +13,13 @@ public struct AccountValue: Sendable, Hashable {
     public var pAlive: Double
     /// Expected purchase days in the next `churn.horizon_days`.
     public var expectedPurchases: Double
+    /// Expected purchase days over the CLV's horizon (`clv.horizon_months`).
+    public var expectedPurchasesCLVHorizon: Double
     /// P(no purchase in the next `churn.horizon_days`) from the purchase model.
     public var probabilityNoPurchase: Double
-    /// E(M | x, m̄), Gamma-Gamma.
+    /// Expected spend per future purchase day (``SpendEstimate``) and where it came from.
     public var expectedSpend: Double
+    public var spendSource: SpendEstimate.Source
     /// Discounted lifetime value over `clv.horizon_months`, after margin.
     public var clv: Double
     public var margin: Double
@@ -89,13 +92,9 @@ public enum ValueStage {
         guard case .bg(let bg, let bgFit) = fits[0], case .pareto(let pn, let pnFit) = fits[1], case .gg(let gg, let ggFit) = fits[2] else {
             fatalError("fit order")
         }
-        let (used, reason) = chooseModel(config.clv.model, bgFit: bgFit, paretoFit: pnFit)
+        let (used, reason) = chooseModel(config.clv, bgFit: bgFit, paretoFit: pnFit)
         let model: PurchaseModel = used == .bgnbd ? .bgnbd(bg) : .paretoNBD(pn)
-        let populationSpend = ggFit.isUsable ? gg.populationMean : observedMeanSpend(spend)
-        let spendPolicy =
-            ggFit.isUsable
-            ? "Gamma-Gamma E(M|x, m̄) on mean net repeat-day spend; accounts without a positive mean (\(summaries.count - spend.count)) get the population mean \(String(format: "%.2f", populationSpend))"
-            : "Gamma-Gamma fit not usable (\(ggFit.problem ?? "")): each repeat buyer's own mean net repeat-day spend, others the observed mean \(String(format: "%.2f", populationSpend))"
+        let spendEstimate = SpendEstimate(gammaGamma: gg, fit: ggFit, repeatBuyers: spend)
         let horizon = Double(config.churn.horizonDays) / unit.days
         let monthInUnit = (365.25 / 12) / unit.days
         let clvSettings = config.clv
@@ -103,14 +102,7 @@ public enum ValueStage {
             let s = summaries[i]
             let x = Double(s.frequency), tx = s.recency(in: unit), T = s.age(asOf: asOf, in: unit)
             let m = s.meanRepeatSpend ?? 0
-            let em: Double
-            if m > 0 && ggFit.isUsable {
-                em = gg.expectedSpend(x: x, meanSpend: m)
-            } else if m > 0 {
-                em = m
-            } else {
-                em = populationSpend
-            }
+            let (em, spendSource) = spendEstimate.expected(x: x, meanSpend: m)
             var margin = clvSettings.margin
             if let cost = s.cost, s.revenue.units > 0 {
                 margin = min(1, max(0, (s.revenue - cost).double / s.revenue.double))
@@ -126,12 +118,18 @@ public enum ValueStage {
             }
             return AccountValue(
                 summary: s, frequency: x, recency: tx, age: T, monetary: m, pAlive: model.pAlive(x: x, tx: tx, T: T),
-                expectedPurchases: model.expected(t: horizon, x: x, tx: tx, T: T),
+                expectedPurchases: model.expected(t: horizon, x: x, tx: tx, T: T), expectedPurchasesCLVHorizon: previous,
                 probabilityNoPurchase: model.noPurchase(t: horizon, x: x, tx: tx, T: T),
-                expectedSpend: em, clv: finite(margin * clv), margin: margin)
+                expectedSpend: em, spendSource: spendSource, clv: finite(margin * clv), margin: margin)
         }
         var byAccount: [String: AccountValue] = [:]
-        for v in values { byAccount[v.summary.accountId] = v }
+        var bySource: [SpendEstimate.Source: Int] = [:]
+        for v in values {
+            byAccount[v.summary.accountId] = v
+            bySource[v.spendSource, default: 0] += 1
+        }
+        let spendPolicy = spendEstimate.description + "; accounts by source: "
+            + [SpendEstimate.Source.gammaGamma, .credibility, .population].map { "\($0.rawValue) \(bySource[$0] ?? 0)" }.joined(separator: ", ")
         return ValueResult(
             bgnbd: bg, bgnbdFit: bgFit, pareto: pn, paretoFit: pnFit, gammaGamma: gg, gammaGammaFit: ggFit,
             modelUsed: used, modelReason: reason, spendPolicy: spendPolicy, accounts: byAccount)
@@ -150,26 +148,30 @@ public enum ValueStage {
         }
     }
 
-    static func observedMeanSpend(_ spend: [(x: Double, m: Double, weight: Double)]) -> Double {
-        spend.isEmpty ? 0 : spend.reduce(0) { $0 + $1.m } / Double(spend.count)
-    }
-
-    /// The configured model, or under `auto` the better log-likelihood; an unusable fit falls
-    /// back to the other model when that one is usable.
-    static func chooseModel(_ wanted: CLVSettings.Model, bgFit: FitDiagnostics, paretoFit: FitDiagnostics) -> (CLVSettings.Model, String) {
-        switch wanted {
+    /// The configured model, or under `auto` (the default) the better log-likelihood: both
+    /// purchase models have four parameters, so this is also the lower AIC and BIC. A usable fit
+    /// beats an unusable one whatever the likelihoods; a configured model that is not usable
+    /// falls back to the other when that one is usable. The reason says which rule decided and
+    /// whether the model was configured or the default.
+    static func chooseModel(_ settings: CLVSettings, bgFit: FitDiagnostics, paretoFit: FitDiagnostics) -> (CLVSettings.Model, String) {
+        let origin = settings.modelConfigured ? "configured (clv.model: \(settings.model.rawValue))" : "default (clv.model: auto)"
+        func flagged(_ d: FitDiagnostics) -> String { d.status == "converged" ? "" : " [fit \(d.status.replacingOccurrences(of: "_", with: " ")): \(d.evidence)]" }
+        switch settings.model {
         case .bgnbd:
-            if !bgFit.isUsable && paretoFit.isUsable { return (.paretoNBD, "fallback: BG/NBD fit not usable (\(bgFit.problem!)); Pareto/NBD used") }
-            return (.bgnbd, bgFit.isUsable ? "configured (clv.model: bgnbd)" : "configured; both fits flagged (\(bgFit.problem!)), BG/NBD used as fitted")
+            if !bgFit.isUsable && paretoFit.isUsable { return (.paretoNBD, "\(origin); BG/NBD fit not usable (\(bgFit.problem!)), Pareto/NBD used instead") }
+            return (.bgnbd, bgFit.isUsable ? origin + flagged(bgFit) : "\(origin); neither fit is usable (\(bgFit.problem!)), BG/NBD used as fitted")
         case .paretoNBD:
-            if !paretoFit.isUsable && bgFit.isUsable { return (.bgnbd, "fallback: Pareto/NBD fit not usable (\(paretoFit.problem!)); BG/NBD used") }
-            return (.paretoNBD, paretoFit.isUsable ? "configured (clv.model: pareto_nbd)" : "configured; both fits flagged (\(paretoFit.problem!)), Pareto/NBD used as fitted")
+            if !paretoFit.isUsable && bgFit.isUsable { return (.bgnbd, "\(origin); Pareto/NBD fit not usable (\(paretoFit.problem!)), BG/NBD used instead") }
+            return (.paretoNBD, paretoFit.isUsable ? origin + flagged(paretoFit) : "\(origin); neither fit is usable (\(paretoFit.problem!)), Pareto/NBD used as fitted")
         case .auto:
             if bgFit.isUsable != paretoFit.isUsable {
-                return bgFit.isUsable ? (.bgnbd, "auto: only the BG/NBD fit is usable") : (.paretoNBD, "auto: only the Pareto/NBD fit is usable")
+                return bgFit.isUsable ? (.bgnbd, "\(origin): only the BG/NBD fit is usable" + flagged(bgFit)) : (.paretoNBD, "\(origin): only the Pareto/NBD fit is usable" + flagged(paretoFit))
             }
             let better: CLVSettings.Model = bgFit.logLikelihood >= paretoFit.logLikelihood ? .bgnbd : .paretoNBD
-            return (better, String(format: "auto: better log-likelihood (BG/NBD %.2f, Pareto/NBD %.2f)", bgFit.logLikelihood, paretoFit.logLikelihood))
+            let rule = String(
+                format: "%@: higher log-likelihood, both models having four parameters (BG/NBD %.2f, Pareto/NBD %.2f)", origin, bgFit.logLikelihood,
+                paretoFit.logLikelihood)
+            return (better, rule + flagged(better == .bgnbd ? bgFit : paretoFit))
         }
     }
 }
