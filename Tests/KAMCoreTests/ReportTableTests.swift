@@ -77,3 +77,21 @@ import Testing
         #expect(even.difference == nil)
     }
 }
+
+/// `columns.csv` lists every column of `ranked_accounts.csv`, in order, each with a unit and a
+/// definition (issue 21, point 6); checked on the demo's golden files, which the golden test
+/// keeps current.
+@Suite struct ColumnCatalogTests {
+    @Test func columnsCSVDescribesEveryRankedColumn() throws {
+        let golden = packageRoot.appendingPathComponent("fixtures/golden")
+        let ranked = try String(contentsOf: golden.appendingPathComponent("ranked_accounts.csv"), encoding: .utf8)
+        let header = ranked.split(separator: "\n", maxSplits: 1)[0].split(separator: ",").map(String.init)
+        let catalog = try csvRows(golden.appendingPathComponent("columns.csv").path)
+        #expect(catalog.map { $0["column"]! } == header)
+        #expect(catalog.allSatisfy { $0["file"] == "ranked_accounts.csv" && !$0["unit"]!.isEmpty && !$0["definition"]!.isEmpty })
+        for renamed in ["repeat_purchase_days", "purchase_span_weeks", "age_weeks", "mean_repeat_spend", "expected_purchases_90d", "expected_spend_per_purchase"] {
+            #expect(header.contains(renamed))
+        }
+        for old in ["frequency", "recency", "age", "monetary", "expected_purchases", "expected_spend"] { #expect(!header.contains(old)) }
+    }
+}
