@@ -121,8 +121,8 @@ public enum Backtester {
         try folder.write("backtest.json", text: json.rendered() + "\n")
         var table = ReportTable(
             columns: [
-                "account_id", "frequency", "recency", "age", "actual_purchases", "expected_purchases", "actual_spend",
-                "expected_spend", "churned", "churn_probability", "churn_probability_model", "churn_probability_supervised", "time_unit",
+                "account_id", "repeat_purchase_days", "purchase_span_\(unit.rawValue)s", "age_\(unit.rawValue)s", "actual_purchases",
+                "expected_purchases", "actual_spend", "expected_spend", "churned", "churn_probability", "churn_probability_model", "churn_probability_supervised", "time_unit",
             ], text: ["account_id", "time_unit"])
         for r in rows {
             table.append([
