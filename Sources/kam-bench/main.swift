@@ -208,20 +208,15 @@ func modelBench(_ work: String, lifetimesUpTo: Int, sizes: [Int]) {
         // Day grain, as kam's summaries are: times in weeks with whole days.
         let rounded = sim.map { (x: $0.x, tx: ($0.tx * 7).rounded() / 7, T: ($0.T * 7).rounded() / 7) }
         let spend = Simulation.gammaGamma(frequencies: rounded.map(\.x), p: 6, q: 4, gamma: 15, seed: 9)
-        let t0 = Date()
         let inputs = ModelInput.collapse(rounded)
-        let (bg, bgFit) = ModelFitter.fitBGNBD(inputs, threads: 2)
-        let t1 = Date()
-        let (pn, pnFit) = ModelFitter.fitParetoNBD(inputs, threads: 2)
-        let t2 = Date()
-        let (gg, ggFit) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
-        let t3 = Date()
-        let total = t3.timeIntervalSince(t0)
+        let f = FittedThree(inputs, spend: spend)
+        let (bg, pn, gg) = (f.bg, f.pn, f.gg)
+        let total = f.seconds.reduce(0, +)
         say(String(format: "kam models, %7d accounts (%d distinct summaries): BG/NBD %.2f s, Pareto/NBD %.2f s, Gamma-Gamma %.2f s, total %.2f s",
-            accounts, inputs.count, t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2), total))
+            accounts, inputs.count, f.seconds[0], f.seconds[1], f.seconds[2], total))
         say(String(format: "  BG/NBD r=%.4f α=%.4f a=%.4f b=%.4f; Pareto/NBD r=%.4f α=%.4f s=%.4f β=%.4f; GG p=%.4f q=%.4f γ=%.4f",
             bg.r, bg.alpha, bg.a, bg.b, pn.r, pn.alpha, pn.s, pn.beta, gg.p, gg.q, gg.gamma))
-        say("  status: BG/NBD \(bgFit.status), Pareto/NBD \(pnFit.status), Gamma-Gamma \(ggFit.status)")
+        say("  status: BG/NBD \(f.bgFit.status), Pareto/NBD \(f.pnFit.status), Gamma-Gamma \(f.ggFit.status)")
         guard python, accounts <= lifetimesUpTo else {
             say(python ? "  lifetimes: skipped at this size (--lifetimes-up-to)" : "  lifetimes: not importable (pip install lifetimes) — no comparison")
             continue
@@ -243,6 +238,24 @@ func modelBench(_ work: String, lifetimesUpTo: Int, sizes: [Int]) {
     }
 }
 
+/// The three fits on one data set, each timed.
+struct FittedThree {
+    var bg: BGNBDModel, bgFit: FitDiagnostics
+    var pn: ParetoNBDModel, pnFit: FitDiagnostics
+    var gg: GammaGammaModel, ggFit: FitDiagnostics
+    var seconds: [Double]
+
+    init(_ inputs: [ModelInput], spend: [(x: Double, m: Double)]) {
+        let t0 = Date()
+        (bg, bgFit) = ModelFitter.fitBGNBD(inputs, threads: 2)
+        let t1 = Date()
+        (pn, pnFit) = ModelFitter.fitParetoNBD(inputs, threads: 2)
+        let t2 = Date()
+        (gg, ggFit) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
+        seconds = [t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), Date().timeIntervalSince(t2)]
+    }
+}
+
 /// The B2B shapes of issue 21, simulated: a Zoho-style export of 1,126 accounts whose dropout
 /// rate is nearly the same for all (Pareto/NBD ran to s = 317.9, β = 38,983 on it) and a
 /// 纷享销客-style export of 846 accounts (BG/NBD with a = 1.4, b = 167); frequent buyers over
@@ -253,17 +266,10 @@ func b2bShapes() {
     for (label, sim) in [("Zoho-style, 1,126 accounts", zoho), ("纷享销客-style, 846 accounts", fxiaoke)] {
         let rounded = sim.map { (x: $0.x, tx: ($0.tx * 7).rounded() / 7, T: ($0.T * 7).rounded() / 7) }
         let spend = Simulation.gammaGamma(frequencies: rounded.map(\.x), p: 1.2, q: 0.97, gamma: 1243, seed: 23)
-        let inputs = ModelInput.collapse(rounded)
-        let t0 = Date()
-        let (_, bgFit) = ModelFitter.fitBGNBD(inputs, threads: 2)
-        let t1 = Date()
-        let (pn, pnFit) = ModelFitter.fitParetoNBD(inputs, threads: 2)
-        let t2 = Date()
-        let (_, ggFit) = ModelFitter.fitGammaGamma(spend.map { ($0.x, $0.m, 1.0) }, threads: 2)
-        let t3 = Date()
+        let f = FittedThree(ModelInput.collapse(rounded), spend: spend)
         say(String(format: "kam models, %@: BG/NBD %.3f s (%@), Pareto/NBD %.3f s (%@), Gamma-Gamma %.3f s (%@)",
-            label, t1.timeIntervalSince(t0), bgFit.status, t2.timeIntervalSince(t1), pnFit.status, t3.timeIntervalSince(t2), ggFit.status))
-        say("  Pareto/NBD \(pn), \(pnFit.iterations) iterations from \(pnFit.starts) starts: \(pnFit.evidence)")
+            label, f.seconds[0], f.bgFit.status, f.seconds[1], f.pnFit.status, f.seconds[2], f.ggFit.status))
+        say("  Pareto/NBD \(f.pn), \(f.pnFit.iterations) iterations from \(f.pnFit.starts) starts: \(f.pnFit.evidence)")
     }
 }
 
