@@ -203,6 +203,8 @@ public struct CLVSettings: Sendable {
     public var horizonMonths: Int = 12
     public var monthlyDiscountRate: Double = 0.01
     public var margin: Double = 1.0
+    /// Posterior-predictive draws per account for the 80 % intervals (0: no intervals).
+    public var intervalDraws: Int = 100
 }
 
 public struct ChurnSettings: Sendable {

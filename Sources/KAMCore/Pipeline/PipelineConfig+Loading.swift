@@ -72,7 +72,7 @@ extension PipelineConfig {
 
         var clv = CLVSettings()
         if var m = try top.map("clv") {
-            try m.allowOnly(["model", "horizon_months", "monthly_discount_rate", "margin"])
+            try m.allowOnly(["model", "horizon_months", "monthly_discount_rate", "margin", "interval_draws"])
             if let model = try m.enumValue("model", CLVSettings.Model.self) {
                 clv.model = model
                 clv.modelConfigured = true
@@ -80,6 +80,7 @@ extension PipelineConfig {
             clv.horizonMonths = try m.int("horizon_months", in: 1...600) ?? clv.horizonMonths
             clv.monthlyDiscountRate = try m.double("monthly_discount_rate", in: 0...1) ?? clv.monthlyDiscountRate
             clv.margin = try m.double("margin", in: 0...1) ?? clv.margin
+            clv.intervalDraws = try m.int("interval_draws", in: 0...10_000) ?? clv.intervalDraws
             try m.finish()
         }
         var churn = ChurnSettings()

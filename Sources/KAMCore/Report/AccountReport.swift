@@ -61,7 +61,8 @@ public enum AccountReport {
                 .amount(v.flatMap { $0.frequency > 0 ? $0.monetary : nil }),
                 .money(s.activity.revenueTotal), .money(s.activity.revenue12m), .money(s.activity.revenuePrior12m),
                 .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .measure(v?.expectedPurchasesCLVHorizon, 4),
-                .amount(v?.expectedSpend), .amount(v?.clv),
+                .amount(v?.expectedSpend), .amount(v?.clv), .amount(v?.interval?.clvLow), .amount(v?.interval?.clvHigh),
+                .measure(v?.interval?.purchasesLow, 1), .measure(v?.interval?.purchasesHigh, 1), .text(v?.confidence.rawValue ?? ""),
                 .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
                 .text(c?.drivers ?? ""), .text(c?.driversChinese ?? ""),
             ] + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)

@@ -127,6 +127,7 @@ enum Manifest {
             ("pareto_nbd", fit(v.paretoFit, params: [("r", v.pareto.r), ("alpha", v.pareto.alpha), ("s", v.pareto.s), ("beta", v.pareto.beta)], unit: config.timeUnit)),
             ("gamma_gamma", fit(v.gammaGammaFit, params: [("p", v.gammaGamma.p), ("q", v.gammaGamma.q), ("gamma", v.gammaGamma.gamma)], unit: nil)),
             ("used", .string(v.modelUsed.rawValue)), ("reason", .string(v.modelReason)), ("spend_policy", .string(v.spendPolicy)),
+            ("interval_policy", v.intervalPolicy.map(JSONValue.string) ?? .null),
             (
                 "clv",
                 .object([

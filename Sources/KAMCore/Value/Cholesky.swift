@@ -42,3 +42,26 @@ enum Cholesky {
         return inverse
     }
 }
+
+extension Cholesky {
+    /// The lower factor L of a covariance matrix (Σ = LLᵀ), for correlated normal draws. Rows and
+    /// columns that are all zero (parameters held on their bound) stay zero; nil when the rest is
+    /// not positive definite.
+    static func factor(_ a: [[Double]]) -> [[Double]]? {
+        let n = a.count
+        var l = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for i in 0..<n where a[i][i] > 0 {
+            for j in 0...i where a[j][j] > 0 {
+                var sum = a[i][j]
+                for k in 0..<j { sum -= l[i][k] * l[j][k] }
+                if i == j {
+                    guard sum > 0 else { return nil }
+                    l[i][i] = sqrt(sum)
+                } else {
+                    l[i][j] = sum / l[j][j]
+                }
+            }
+        }
+        return l
+    }
+}

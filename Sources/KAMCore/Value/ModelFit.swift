@@ -13,6 +13,9 @@ public struct FitDiagnostics: Sendable, Hashable {
     public var distinct: Int
     public var starts: Int
     public var names: [String] = []
+    /// The box the fit searched, in natural parameters.
+    public var lowerBounds: [Double] = []
+    public var upperBounds: [Double] = []
     /// Parameters on their box bound, and those within a factor 2 of it.
     public var parametersAtBound: [String]
     public var parametersNearBound: [String] = []
@@ -152,6 +155,8 @@ public enum ModelFitter {
             logLikelihood: -best!.value, converged: best!.converged, iterations: totalIterations, accounts: 0, distinct: 0,
             starts: startsRun, names: names, parametersAtBound: onBound.map { names[$0] })
         diagnostics.parametersNearBound = nearBound.map { names[$0] }
+        diagnostics.lowerBounds = box.lower
+        diagnostics.upperBounds = box.upper
         let information = observedInformation(objective, at: point, free: (0..<n).map { !onBound.contains($0) })
         diagnostics.covariance = information
         diagnostics.standardErrors = (0..<n).map { i in information.map { $0[i][i] > 0 ? sqrt($0[i][i]) : nil } ?? nil }

@@ -23,6 +23,27 @@ public struct AccountValue: Sendable, Hashable {
     /// Discounted lifetime value over `clv.horizon_months`, after margin.
     public var clv: Double
     public var margin: Double
+    /// The 80 % intervals (``ValueIntervals``); nil when `clv.interval_draws` is 0.
+    public var interval: ValueIntervals.Interval?
+    public var confidence: ValueConfidence
+}
+
+/// How far an account's value figures can be trusted, from its history and the fit
+/// (README, Models): `high` with at least 10 repeat purchase days over at least a year and a fit
+/// whose status is `converged`; `low` with at most one repeat purchase day, under 91 days of
+/// history, or an unusable fit; `medium` otherwise.
+public enum ValueConfidence: String, Sendable, Hashable {
+    case low, medium, high
+
+    init(repeatDays x: Int, ageDays: Int, fit: FitDiagnostics) {
+        if x <= 1 || ageDays < 91 || !fit.isUsable {
+            self = .low
+        } else if x >= 10 && ageDays >= 365 && fit.status == "converged" {
+            self = .high
+        } else {
+            self = .medium
+        }
+    }
 }
 
 /// The value stage's result: fits with diagnostics and every purchaser's value columns.
@@ -38,6 +59,8 @@ public struct ValueResult: Sendable {
     /// Why that model (config, `auto`'s comparison, or a fallback).
     public var modelReason: String
     public var spendPolicy: String
+    /// How the intervals were drawn, for the manifest (nil without intervals).
+    public var intervalPolicy: String?
     public var accounts: [String: AccountValue]
 }
 
@@ -98,6 +121,13 @@ public enum ValueStage {
         let horizon = Double(config.churn.horizonDays) / unit.days
         let monthInUnit = (365.25 / 12) / unit.days
         let clvSettings = config.clv
+        let chosenFit = used == .bgnbd ? bgFit : pnFit
+        let intervals =
+            clvSettings.intervalDraws > 0
+            ? ValueIntervals(
+                model: model, fit: chosenFit, spend: spendEstimate, spendFit: ggFit, horizon: Double(clvSettings.horizonMonths) * monthInUnit,
+                churnHorizon: horizon, monthInUnit: monthInUnit, monthlyDiscountRate: clvSettings.monthlyDiscountRate, draws: clvSettings.intervalDraws)
+            : nil
         let values = parallelMap(summaries.count, threads: threads) { i -> AccountValue in
             let s = summaries[i]
             let x = Double(s.frequency), tx = s.recency(in: unit), T = s.age(asOf: asOf, in: unit)
@@ -120,7 +150,9 @@ public enum ValueStage {
                 summary: s, frequency: x, recency: tx, age: T, monetary: m, pAlive: model.pAlive(x: x, tx: tx, T: T),
                 expectedPurchases: model.expected(t: horizon, x: x, tx: tx, T: T), expectedPurchasesCLVHorizon: previous,
                 probabilityNoPurchase: model.noPurchase(t: horizon, x: x, tx: tx, T: T),
-                expectedSpend: em, spendSource: spendSource, clv: finite(margin * clv), margin: margin)
+                expectedSpend: em, spendSource: spendSource, clv: finite(margin * clv), margin: margin,
+                interval: intervals?.interval(accountId: s.accountId, x: x, tx: tx, T: T, meanSpend: m, margin: margin),
+                confidence: ValueConfidence(repeatDays: s.frequency, ageDays: asOf - s.firstPurchase, fit: chosenFit))
         }
         var byAccount: [String: AccountValue] = [:]
         var bySource: [SpendEstimate.Source: Int] = [:]
@@ -132,7 +164,10 @@ public enum ValueStage {
             + [SpendEstimate.Source.gammaGamma, .credibility, .population].map { "\($0.rawValue) \(bySource[$0] ?? 0)" }.joined(separator: ", ")
         return ValueResult(
             bgnbd: bg, bgnbdFit: bgFit, pareto: pn, paretoFit: pnFit, gammaGamma: gg, gammaGammaFit: ggFit,
-            modelUsed: used, modelReason: reason, spendPolicy: spendPolicy, accounts: byAccount)
+            modelUsed: used, modelReason: reason, spendPolicy: spendPolicy,
+            intervalPolicy: intervals.map {
+                "80 % intervals: 10th and 90th percentiles of \(ValueIntervals.parameterSets * $0.drawsPerSet) posterior-predictive draws per account (\(ValueIntervals.parameterSets) parameter sets × \($0.drawsPerSet) futures); \($0.parameterNote)"
+            }, accounts: byAccount)
     }
 
     enum FitBox: Sendable {
