@@ -6,7 +6,7 @@ BENCH_DIR ?= var/bench
 
 FUZZ_RUNS ?= 5000000
 
-.PHONY: setup build nightly test bench clean golden format fuzz
+.PHONY: setup build nightly test bench bench-clv clean golden format fuzz
 
 ## setup: install libcsv-dev and libsqlite3-dev when missing (apt-get update first), then build
 ## kam (release).
@@ -36,6 +36,17 @@ bench: setup
 	mkdir -p $(BENCH_DIR)
 	cc -O2 -o $(BENCH_DIR)/libcsv_baseline Benchmarks/libcsv_baseline.c -lcsv
 	.build/release/kam-bench --work $(BENCH_DIR) --baseline $(BENCH_DIR)/libcsv_baseline
+
+## bench-clv: CLV as a ranking of realised revenue, against trailing revenue and the Python
+## lifetimes package (pip install lifetimes), on CDNOW and a generated B2B set (README, Benchmarks).
+bench-clv: setup
+	mkdir -p $(BENCH_DIR)
+	.build/release/kam backtest pipelines/cdnow.yaml --cutoff 1997-09-30 --until 1998-06-30 --out $(BENCH_DIR)/clv-cdnow --quiet
+	python3 Benchmarks/clv_ranking.py $(BENCH_DIR)/clv-cdnow 12 0.01
+	.build/release/kam generate --accounts 5000 --transactions 400000 --seed 21 --out $(BENCH_DIR)/clv-b2b
+	sed 's#../fixtures/demo#clv-b2b#; s#../out/nightly#clv-b2b-out#' pipelines/nightly.yaml > $(BENCH_DIR)/clv-b2b.yaml
+	.build/release/kam backtest $(BENCH_DIR)/clv-b2b.yaml --cutoff 2024-06-30 --until 2024-12-31 --out $(BENCH_DIR)/clv-b2b-bt --quiet
+	python3 Benchmarks/clv_ranking.py $(BENCH_DIR)/clv-b2b-bt 12 0.01
 
 ## fuzz: libFuzzer over the reader and the cleaners (Sources/kam-fuzz): two jobs of FUZZ_RUNS
 ## executions each (10 million in all by default), from the committed corpus in

@@ -121,6 +121,10 @@ import Testing
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("bt/backtest.json"))) as! [String: Any]
         #expect((json["churn"] as! [String: Any])["used"] as? String == "supervised")
+        // CLV at the cutoff ranks the revenue that followed at least as well as trailing revenue.
+        let ranking = json["clv_ranking"] as! [String: Any]
+        let byCLV = ranking["by_clv"] as! [String: Double], byRevenue = ranking["by_revenue_12m"] as! [String: Double]
+        #expect(byCLV["spearman"]! >= byRevenue["spearman"]!, "\(ranking)")
         let csv = try String(contentsOf: dir.appendingPathComponent("bt/backtest_accounts.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == summary.accounts + 1)
     }

@@ -70,3 +70,25 @@ import Testing
         #expect(ValueConfidence(repeatDays: 12, ageDays: 400, fit: fit) == .medium)
     }
 }
+
+/// The CLV-ranking metrics of `kam backtest` on hand-checkable data.
+@Suite struct RankingMetricsTests {
+    @Test func spearmanAndTopDecileByHand() {
+        // 20 accounts; realised revenue 1…20; the key orders them exactly, then reversed.
+        let ids = (0..<20).map { String(format: "A%02d", $0) }
+        let realised = (1...20).map(Double.init)
+        let perfect = RankingMetrics(ids: ids, key: realised, realised: realised)
+        #expect(abs(perfect.spearman - 1) < 1e-12)
+        // Top decile = the top 2 accounts: (20 + 19) / 210.
+        #expect(abs(perfect.topDecileShare - 39.0 / 210) < 1e-12)
+        let reversed = RankingMetrics(ids: ids, key: realised.map { -$0 }, realised: realised)
+        #expect(abs(reversed.spearman + 1) < 1e-12)
+        #expect(abs(reversed.topDecileShare - 3.0 / 210) < 1e-12)
+        // Ties get average ranks: a constant key has no correlation, and the top decile is
+        // taken by account ID.
+        let flat = RankingMetrics(ids: ids, key: Array(repeating: 5, count: 20), realised: realised)
+        #expect(flat.spearman == 0)
+        #expect(abs(flat.topDecileShare - 3.0 / 210) < 1e-12)
+        #expect(RankingMetrics.ranks([3, 1, 3, 2]) == [3.5, 1, 3.5, 2])
+    }
+}

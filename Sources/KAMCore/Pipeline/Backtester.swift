@@ -60,6 +60,7 @@ public enum Backtester {
             var expectedSpend: Double
             var churned: Bool
             var churn: AccountChurn
+            var trailingRevenue: Money
         }
         let rows: [Row] = ids.map { id in
             let v = value.accounts[id]!
@@ -70,7 +71,7 @@ public enum Backtester {
             let expected = model.expected(t: period, x: v.frequency, tx: v.recency, T: v.age)
             return Row(
                 id: id, v: v, actual: actual, expected: expected, actualSpend: spend, expectedSpend: expected * v.expectedSpend,
-                churned: !boughtInChurnWindow, churn: churn.accounts[id]!)
+                churned: !boughtInChurnWindow, churn: churn.accounts[id]!, trailingRevenue: history.net(after: cutoff - 365, through: cutoff))
         }
         let labels = rows.map(\.churned)
         let modelMetrics = ChurnMetrics(scores: rows.map(\.churn.model), churned: labels)
@@ -117,17 +118,20 @@ public enum Backtester {
                 ])
             ),
             ("health", healthSection(rows.map { ($0.id, $0.churned, $0.churn.chosen) }, relationship)),
+            ("clv_ranking", clvRanking(rows.map { ($0.id, $0.v.clv, $0.trailingRevenue.double, $0.actualSpend.double) }, cutoff: cutoff, until: until)),
         ])
         try folder.write("backtest.json", text: json.rendered() + "\n")
         var table = ReportTable(
             columns: [
-                "account_id", "repeat_purchase_days", "purchase_span_\(unit.rawValue)s", "age_\(unit.rawValue)s", "actual_purchases",
-                "expected_purchases", "actual_spend", "expected_spend", "churned", "churn_probability", "churn_probability_model", "churn_probability_supervised", "time_unit",
+                "account_id", "repeat_purchase_days", "purchase_span_\(unit.rawValue)s", "age_\(unit.rawValue)s", "mean_repeat_spend", "actual_purchases",
+                "expected_purchases", "actual_spend", "expected_spend", "clv", "revenue_12m_at_cutoff", "churned", "churn_probability", "churn_probability_model", "churn_probability_supervised", "time_unit",
             ], text: ["account_id", "time_unit"])
         for r in rows {
             table.append([
                 .text(r.id), .count(Int(r.v.frequency)), .measure(r.v.recency, decimals: 4), .measure(r.v.age, decimals: 4),
-                .count(r.actual), .measure(r.expected, decimals: 4), .money(r.actualSpend), .amount(r.expectedSpend),
+                .amount(r.v.frequency > 0 ? r.v.monetary : nil),
+                .count(r.actual), .measure(r.expected, decimals: 4), .money(r.actualSpend), .amount(r.expectedSpend), .amount(r.v.clv),
+                .money(r.trailingRevenue),
                 .count(r.churned ? 1 : 0), .probability(r.churn.chosen), .probability(r.churn.model), .probability(r.churn.supervised),
                 .text(unit.rawValue),
             ])
@@ -146,6 +150,19 @@ public enum Backtester {
         return Summary(
             accounts: rows.count, actualPurchases: actualTotal, expectedPurchases: expectedTotal, model: modelMetrics,
             supervised: supervisedMetrics, chosen: chosenMetrics)
+    }
+
+    /// CLV at the cutoff against trailing 12-month revenue as a ranking of the net revenue the
+    /// accounts brought in (cutoff, until].
+    static func clvRanking(_ rows: [(id: String, clv: Double, trailing: Double, realised: Double)], cutoff: Day, until: Day) -> JSONValue {
+        let ids = rows.map(\.id), realised = rows.map(\.realised)
+        let clv = RankingMetrics(ids: ids, key: rows.map(\.clv), realised: realised)
+        let trailing = RankingMetrics(ids: ids, key: rows.map(\.trailing), realised: realised)
+        return .object([
+            ("realised", .string("net revenue in (\(cutoff.iso), \(until.iso)]")), ("accounts", .int(rows.count)),
+            ("by_clv", clv.json), ("by_revenue_12m", trailing.json),
+            ("clv_ranks_at_least_as_well", .bool(clv.spearman >= trailing.spearman && clv.topDecileShare >= trailing.topDecileShare)),
+        ])
     }
 
     static func correlation(_ a: [Double], _ b: [Double]) -> Double {
