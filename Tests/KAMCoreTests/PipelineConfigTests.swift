@@ -56,7 +56,7 @@ import Testing
 
     @Test func aMisspelledKeyNamesFileLineAndKey() throws {
         let path = yaml(Self.minimal + "\nclv:\n  horizon_month: 12\n")
-        #expect(throws: ConfigError.unknownKey(file: path, line: 9, key: "clv.horizon_month", allowed: ["horizon_months", "margin", "model", "monthly_discount_rate"])) {
+        #expect(throws: ConfigError.unknownKey(file: path, line: 9, key: "clv.horizon_month", allowed: ["horizon_months", "interval_draws", "margin", "model", "monthly_discount_rate"])) {
             try PipelineConfig.load(path: path)
         }
         let nested = yaml(Self.minimal.replacingOccurrences(of: "    path: tx.csv", with: "    path: tx.csv\n    delimeter: \";\""))

@@ -60,6 +60,22 @@ import Testing
         #expect(again == first)
     }
 
+    /// Parameters at the box's corners (a dropout probability near 0, rates near the bounds)
+    /// give finite intervals, never a trap.
+    @Test func extremeParametersStayFinite() {
+        let fit = FitDiagnostics(logLikelihood: 0, converged: true, iterations: 0, accounts: 0, distinct: 0, starts: 0, parametersAtBound: [])
+        let spend = SpendEstimate(kind: .gammaGamma(GammaGammaModel(p: 6, q: 4, gamma: 15)))
+        for model in [
+            PurchaseModel.bgnbd(BGNBDModel(r: 1000, alpha: 1e-4, a: 1e-4, b: 1000)),
+            .paretoNBD(ParetoNBDModel(r: 1000, alpha: 1e-4, s: 1e-4, beta: 1e4)),
+        ] {
+            let intervals = ValueIntervals(
+                model: model, fit: fit, spend: spend, spendFit: fit, horizon: 52, churnHorizon: 13, monthInUnit: 4.35, monthlyDiscountRate: 0.01, draws: 40)
+            let i = intervals.interval(accountId: "X", x: 500, tx: 100, T: 100.5, meanSpend: 1e6, margin: 1)
+            #expect(i.clvLow.isFinite && i.clvHigh.isFinite && i.purchasesHigh <= PurchaseModel.countCap)
+        }
+    }
+
     @Test func confidenceFollowsTheStatedRule() {
         var fit = FitDiagnostics(logLikelihood: 0, converged: true, iterations: 1, accounts: 1, distinct: 1, starts: 1, parametersAtBound: [])
         #expect(ValueConfidence(repeatDays: 12, ageDays: 400, fit: fit) == .high)

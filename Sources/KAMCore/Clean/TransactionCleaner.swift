@@ -93,6 +93,7 @@ final class TransactionCleaner: Sendable {
         let cAccount = columns["account_id"], cDate = columns["date"]!, cAmount = columns["amount"]
         let cStatus = columns["status"], cCurrency = columns["currency"], cTxn = columns["txn_id"]
         let cLine = columns["line_no"], cCost = columns["cost"], cMargin = columns["margin"], cQuantity = columns["quantity"]
+        let cProductLine = columns["product_line"], costFactors = config.productLineCostFactors
         // The few distinct currency codes and status labels, each worked out once per batch: a
         // code's slot in `out.rows.currencies` (and `rates`, its rate when rates carry no dates).
         var currencyMemo = ByteMemo<Int>()
@@ -251,6 +252,13 @@ final class TransactionCleaner: Sendable {
                     continue
                 }
                 baseCost = converted
+            } else if !costFactors.isEmpty, let factor = costFactors[text(cProductLine) ?? ""] ?? costFactors["default"] {
+                // The product line's margin table: cost = |amount| × (1 − rate), half to even.
+                guard let cost = converted.magnitude.converted(at: factor) else {
+                    reject(.badNumber, "amount", "'\(text(cAmount) ?? "")' gives a cost too large to hold exactly")
+                    continue
+                }
+                baseCost = cost
             }
             if let baseCost, !out.bound(baseCost.units) {
                 out.overflowLine = table.line(i)

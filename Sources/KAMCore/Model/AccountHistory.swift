@@ -216,6 +216,13 @@ public struct AccountHistory: Sendable, Hashable {
         cumulative(Self.uncostedField, through: day) == 0 ? Money(units: cumulative(Self.costField, through: day)) : nil
     }
 
+    /// Cost over (from, through], both cut-off points; nil when a line in it had no cost.
+    public func cost(after from: Day, through: Day) -> Money? {
+        let uncosted = cumulative(Self.uncostedField, through: through) - cumulative(Self.uncostedField, through: from)
+        guard uncosted == 0 else { return nil }
+        return Money(units: cumulative(Self.costField, through: through) - cumulative(Self.costField, through: from))
+    }
+
     /// The first purchase day on or before `day`.
     public func firstPurchase(onOrBefore day: Day) -> Day? {
         firstDay <= day.ordinal ? Day(ordinal: firstDay) : nil

@@ -27,6 +27,7 @@ public struct PipelineConfig: Sendable {
     /// the run folder.
     public var history: String? = nil
     public var keyAccounts = KeyAccountSettings()
+    public var costToServe = CostToServeSettings()
 
     /// Where a run writing to `destination` records itself.
     public func historyPath(destination: String) -> String {
@@ -124,6 +125,10 @@ public struct InputConfig: Sendable {
     /// A run fails when this input's accepted rows fall below this share of the previous
     /// run's (0 turns the check off).
     public var minRowsRatio: Double = 0.5
+    /// Transactions only: gross margin rate by product line (`margins:`), as the factor cost /
+    /// amount = 1 − rate, exact to eight decimals; `default` covers lines not listed. Used for
+    /// lines without a `cost` or `margin` column.
+    public var productLineCostFactors: [String: FXRate] = [:]
 }
 
 public enum TimeUnit: String, Sendable, Codable {
@@ -202,9 +207,18 @@ public struct CLVSettings: Sendable {
     public var modelConfigured = false
     public var horizonMonths: Int = 12
     public var monthlyDiscountRate: Double = 0.01
-    public var margin: Double = 1.0
+    /// A margin rate for accounts without cost data of their own; nil when the pipeline sets
+    /// none (then `clv` is a revenue CLV and the profit columns stay empty).
+    public var margin: Double?
     /// Posterior-predictive draws per account for the 80 % intervals (0: no intervals).
     public var intervalDraws: Int = 100
+}
+
+/// What serving an account costs (`cost_to_serve:`): an amount in the base currency per
+/// interaction of each type.
+public struct CostToServeSettings: Sendable {
+    public var perInteraction: [InteractionType: Money] = [:]
+    public var isConfigured: Bool { !perInteraction.isEmpty }
 }
 
 public struct ChurnSettings: Sendable {
@@ -233,6 +247,7 @@ public struct SegmentSettings: Sendable {
 public struct ReportSettings: Sendable {
     public enum RankBy: String, Sendable, Codable {
         case clv
+        case netCLV = "net_clv"
         case revenue12m = "revenue_12m"
         case churnRisk = "churn_risk"
     }

@@ -29,7 +29,7 @@ extension PipelineConfig {
         }
         let folder = url.deletingLastPathComponent().path
         var top = try YAMLMap(file: file, node: root, path: "")
-        try top.allowOnly(["name", "as_of", "base_currency", "time_unit", "output", "fx", "inputs", "clv", "churn", "segment", "report", "relationship", "history", "key_accounts"])
+        try top.allowOnly(["name", "as_of", "base_currency", "time_unit", "output", "fx", "inputs", "clv", "churn", "segment", "report", "relationship", "history", "key_accounts", "cost_to_serve"])
         let name = try top.requiredString("name")
         let fileAsOf = try top.string("as_of")
         let asOfText = asOfOverride ?? fileAsOf ?? "today"
@@ -79,7 +79,7 @@ extension PipelineConfig {
             }
             clv.horizonMonths = try m.int("horizon_months", in: 1...600) ?? clv.horizonMonths
             clv.monthlyDiscountRate = try m.double("monthly_discount_rate", in: 0...1) ?? clv.monthlyDiscountRate
-            clv.margin = try m.double("margin", in: 0...1) ?? clv.margin
+            clv.margin = try m.double("margin", in: 0...1)
             clv.intervalDraws = try m.int("interval_draws", in: 0...10_000) ?? clv.intervalDraws
             try m.finish()
         }
@@ -132,13 +132,38 @@ extension PipelineConfig {
         let history = try top.string("history").map { resolve($0, in: folder) }
         var keyAccounts = KeyAccountSettings()
         if var m = try top.map("key_accounts") { keyAccounts = try KeyAccountSettings.read(&m, file: file) }
+        var costToServe = CostToServeSettings()
+        if var c = try top.map("cost_to_serve") {
+            try c.allowOnly(["per_interaction"])
+            if var per = try c.map("per_interaction") {
+                for (label, node, line) in per.all() {
+                    guard let type = InteractionType(rawValue: label) else {
+                        throw ConfigError.invalidValue(
+                            file: file, line: line, key: "\(per.path).\(label)", value: label,
+                            expected: InteractionType.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                    guard let text = node.string, let amount = Decimal(string: text), amount >= 0,
+                        let units = Int64(exactly: NSDecimalNumber(decimal: amount * Decimal(Money.scale)).doubleValue.rounded()),
+                        Decimal(units) == amount * Decimal(Money.scale), units % 100 == 0
+                    else {
+                        throw ConfigError.invalidValue(
+                            file: file, line: line, key: "\(per.path).\(label)", value: node.string ?? "",
+                            expected: "an amount in \(base) with at most 2 decimals, ≥ 0")
+                    }
+                    costToServe.perInteraction[type] = Money(units: units)
+                }
+            }
+            try c.finish()
+        }
         try top.finish()
-        return PipelineConfig(
+        var config = PipelineConfig(
             file: file, name: name, asOf: asOf, baseCurrency: base, timeUnit: unit, output: output, outputAsWritten: outputAsWritten,
             inputs: Inputs(
                 transactions: transactions, interactions: others[.interactions], accounts: others[.accounts],
                 fxRates: others[.fxRates]),
             fx: fx, clv: clv, churn: churn, segment: segment, report: report, relationship: relationship, history: history, keyAccounts: keyAccounts)
+        config.costToServe = costToServe
+        return config
     }
 
     static func resolve(_ path: String, in folder: String) -> String {
@@ -189,7 +214,7 @@ extension InputConfig {
     /// Every key an input may set.
     static let keys = [
         "path", "encoding", "delimiter", "quote", "header", "skip_rows", "columns", "date_formats", "status_map", "type_map", "satisfaction_scale",
-        "excel_serial_dates", "decimal_comma", "negative_paid_is_refund", "currency", "dedupe", "max_reject_rate", "min_rows_ratio",
+        "excel_serial_dates", "decimal_comma", "negative_paid_is_refund", "currency", "dedupe", "max_reject_rate", "min_rows_ratio", "margins",
     ]
 
     static func read(_ m: inout YAMLMap, kind: InputKind, folder: String) throws -> InputConfig {
@@ -271,6 +296,19 @@ extension InputConfig {
             dedupe: try m.enumValue("dedupe", DedupePolicy.self) ?? (kind == .transactions && columns["txn_id"] != nil ? .txnId : .exact),
             maxRejectRate: try m.double("max_reject_rate", in: 0...1) ?? 0.05)
         config.minRowsRatio = try m.double("min_rows_ratio", in: 0...1) ?? config.minRowsRatio
+        if var margins = try m.map("margins") {
+            guard kind == .transactions, columns["product_line"] != nil else {
+                throw ConfigError.invalidValue(
+                    file: file, line: m.keyLine("margins"), key: m.qualified("margins"), value: "margins",
+                    expected: "a transactions input with a product_line column mapped")
+            }
+            for (line, node, keyLine) in margins.all() {
+                guard let text = node.string, let rate = Double(text), (0...1).contains(rate) else {
+                    throw ConfigError.invalidValue(file: file, line: keyLine, key: "\(margins.path).\(line)", value: node.string ?? "", expected: "a margin rate between 0 and 1")
+                }
+                config.productLineCostFactors[line] = FXRate(nanoUnits: FXRate.scale - Int64((rate * Double(FXRate.scale)).rounded()))
+            }
+        }
         try m.finish()
         if config.dedupe == .txnId && columns["txn_id"] == nil {
             throw ConfigError.invalidValue(file: file, line: m.keyLine("dedupe"), key: m.qualified("dedupe"), value: "txn_id", expected: "a txn_id column mapped, or exact / none")

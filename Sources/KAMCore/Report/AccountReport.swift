@@ -8,6 +8,7 @@ public struct AccountReportRow: Sendable {
     public var tier: ValueTier
     public var action: String
     public var relationship: AccountRelationship?
+    public var profit: AccountProfit = .none
 
     public var accountId: String { segment.accountId }
     public var revenue12m: Money { segment.activity.revenue12m }
@@ -21,16 +22,21 @@ public enum AccountReport {
         clean: CleanData, segments: [AccountSegment], decisions: [String: AccountDecision], value: ValueResult?, churn: ChurnResult?,
         relationship: RelationshipResult?, config: PipelineConfig
     ) -> [AccountReportRow] {
+        let histories = Dictionary(clean.histories.map { ($0.accountId, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [AccountReportRow] = segments.map { s in
             let decision = decisions[s.accountId] ?? AccountDecision(tier: .C, action: "")
-            return AccountReportRow(
+            var row = AccountReportRow(
                 segment: s, value: value?.accounts[s.accountId], churn: churn?.accounts[s.accountId], tier: decision.tier,
                 action: decision.action, relationship: relationship?.accounts[s.accountId])
+            row.profit = ProfitColumns.profit(
+                history: histories[s.accountId], contacts: clean.contacts[s.accountId], value: row.value, revenue12m: row.revenue12m, config: config)
+            return row
         }
         rows.sort { a, b in
             func key(_ r: AccountReportRow) -> (Double, Double) {
                 switch config.report.rankBy {
                 case .clv: return (r.value?.clv ?? -.infinity, r.revenue12m.double)
+                case .netCLV: return (r.profit.netCLV ?? -.infinity, r.value?.clv ?? -.infinity)
                 case .revenue12m: return (r.revenue12m.double, r.value?.clv ?? -.infinity)
                 case .churnRisk: return (r.churn?.chosen ?? -.infinity, r.revenue12m.double)
                 }
@@ -51,24 +57,44 @@ public enum AccountReport {
         var table = ReportTable(specs: AccountColumns.specs(config))
         let cutoff = config.asOf
         for (i, r) in rows.enumerated() {
-            let s = r.segment, v = r.value, c = r.churn
-            table.append([
+            let s = r.segment
+            let identity: [ReportCell] = [
                 .count(i + 1), .text(s.accountId), .text(s.name), .text(s.industry), .text(s.region), .text(s.size),
                 .text(s.accountManager), .text(r.tier.rawValue), .text(s.lifecycle.rawValue), .count(s.rfm?.r), .count(s.rfm?.f),
                 .count(s.rfm?.m), .text(s.rfmSegment), .date(s.activity.firstPurchase), .date(s.activity.lastPurchase),
                 .count(s.activity.lastPurchase.map { cutoff - $0 }), .count(s.activity.firstPurchase == nil ? nil : s.activity.purchaseDays12m),
-                .count(v.map { Int($0.frequency) }), .measure(v?.recency, 4), .measure(v?.age, 4),
-                .amount(v.flatMap { $0.frequency > 0 ? $0.monetary : nil }),
-                .money(s.activity.revenueTotal), .money(s.activity.revenue12m), .money(s.activity.revenuePrior12m),
-                .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .measure(v?.expectedPurchasesCLVHorizon, 4),
-                .amount(v?.expectedSpend), .amount(v?.clv), .amount(v?.interval?.clvLow), .amount(v?.interval?.clvHigh),
-                .measure(v?.interval?.purchasesLow, 1), .measure(v?.interval?.purchasesHigh, 1), .text(v?.confidence.rawValue ?? ""),
+            ]
+            let c = r.churn
+            let churn: [ReportCell] = [
                 .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
                 .text(c?.drivers ?? ""), .text(c?.driversChinese ?? ""),
-            ] + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)
-                + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
+            ]
+            table.append(
+                identity + valueCells(r) + churn + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)
+                    + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
         }
         return table
+    }
+
+    /// The purchase-model, CLV and profit columns of one row.
+    static func valueCells(_ r: AccountReportRow) -> [ReportCell] {
+        let v = r.value, s = r.segment
+        let model: [ReportCell] = [
+            .count(v.map { Int($0.frequency) }), .measure(v?.recency, 4), .measure(v?.age, 4),
+            .amount(v.flatMap { $0.frequency > 0 ? $0.monetary : nil }),
+            .money(s.activity.revenueTotal), .money(s.activity.revenue12m), .money(s.activity.revenuePrior12m),
+            .probability(v?.pAlive), .measure(v?.expectedPurchases, 4), .measure(v?.expectedPurchasesCLVHorizon, 4),
+            .amount(v?.expectedSpend),
+        ]
+        let clv: [ReportCell] = [
+            .amount(v?.clv), .amount(v?.interval?.clvLow), .amount(v?.interval?.clvHigh),
+            .measure(v?.interval?.purchasesLow, 1), .measure(v?.interval?.purchasesHigh, 1), .text(v?.confidence.rawValue ?? ""),
+        ]
+        let p = r.profit
+        let profit: [ReportCell] = [
+            .ratio(v?.margin), .money(p.grossMargin12m), .money(p.costToServe12m), .money(p.profit12m), .amount(p.netCLV),
+        ]
+        return model + clv + profit
     }
 
     /// The relationship columns of one row, empty where there is nothing to say.

@@ -23,6 +23,10 @@ struct KPIGroup {
     var complaints = 0
     var resolutionSum = 0.0
     var resolutionCount = 0
+    /// Sums over the accounts that have the figure; nil when none has.
+    var grossMargin12m: Money?
+    var costToServe12m: Money?
+    var profit12m: Money?
 
     mutating func add(_ r: AccountReportRow) {
         accounts += 1
@@ -36,6 +40,10 @@ struct KPIGroup {
             retainedNet = retainedNet + r.revenue12m
             if r.revenue12m.units <= 0 { lostLogos += 1 }
         }
+        func plus(_ a: Money?, _ b: Money?) -> Money? { b.map { (a ?? .zero) + $0 } ?? a }
+        grossMargin12m = plus(grossMargin12m, r.profit.grossMargin12m)
+        costToServe12m = plus(costToServe12m, r.profit.costToServe12m)
+        profit12m = plus(profit12m, r.profit.profit12m)
         if let v = r.value {
             clvTotal += v.clv
             clvAccounts += 1
@@ -72,8 +80,8 @@ struct KPIGroup {
 enum KPITables {
     static let dimensionColumns = [
         "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "revenue_share", "growth", "grr", "nrr",
-        "logo_churn", "arpa", "clv_total", "clv_mean", "revenue_at_risk", "mean_churn_probability", "csat",
-        "complaints_12m", "mean_resolution_days", "currency",
+        "logo_churn", "arpa", "clv_total", "clv_mean", "revenue_at_risk", "gross_margin_12m", "cost_to_serve_12m", "profit_12m",
+        "mean_churn_probability", "csat", "complaints_12m", "mean_resolution_days", "currency",
     ]
 
     static let dimensions: [(file: String, column: String, key: @Sendable (AccountReportRow) -> String)] = [
@@ -113,14 +121,16 @@ enum KPITables {
     /// The columns whose Total is the sum of the groups' (money and counts); the others are
     /// ratios and means of the whole, not sums.
     static let additiveColumns = [
-        "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "clv_total", "revenue_at_risk", "complaints_12m",
+        "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "clv_total", "revenue_at_risk", "gross_margin_12m",
+        "cost_to_serve_12m", "profit_12m", "complaints_12m",
     ]
 
     static func values(_ g: KPIGroup, total: KPIGroup, currency: String) -> [ReportCell] {
         [
             .count(g.accounts), .count(g.active), .money(g.revenue12m), .money(g.revenuePrior12m),
             .ratio(g.ratio(g.revenue12m, total.revenue12m)), .ratio(g.growth), .ratio(g.grr), .ratio(g.nrr), .ratio(g.logoChurn),
-            .amount(g.arpa), .amount(g.clvTotal), .amount(g.clvMean), .money(g.revenueAtRisk), .probability(g.meanChurn),
+            .amount(g.arpa), .amount(g.clvTotal), .amount(g.clvMean), .money(g.revenueAtRisk), .money(g.grossMargin12m),
+            .money(g.costToServe12m), .money(g.profit12m), .probability(g.meanChurn),
             .measure(g.csat, 2), .count(g.complaints), .measure(g.meanResolution, 2), .text(currency),
         ]
     }
@@ -185,6 +195,15 @@ enum KPITables {
             ("clv_total", .amount(g.clvTotal), cur, "sum of discounted CLV over clv.horizon_months"),
             ("clv_mean", .amount(g.clvMean), cur, "mean CLV over accounts with a purchase"),
             ("revenue_at_risk", .money(g.revenueAtRisk), cur, "revenue_12m of accounts whose churn_risk is high"),
+            (
+                "gross_margin_12m", .money(g.grossMargin12m), cur,
+                g.grossMargin12m == nil ? "not computed: no cost, margin or clv.margin data" : "Σ gross_margin_12m over accounts that have one"
+            ),
+            (
+                "cost_to_serve_12m", .money(g.costToServe12m), cur,
+                g.costToServe12m == nil ? "not computed: no cost_to_serve rates or no interactions input" : "Σ cost_to_serve_12m (interactions × cost_to_serve.per_interaction)"
+            ),
+            ("profit_12m", .money(g.profit12m), cur, g.profit12m == nil ? "not computed: needs both of the above" : "Σ profit_12m over accounts that have one"),
             ("mean_churn_probability", .probability(g.meanChurn), "probability", "mean churn_probability over accounts with a purchase"),
             ("csat", .measure(g.csat, 2), "score 0-100", "mean satisfaction of surveys dated in \(window), scaled to 0–100"),
             ("complaints_12m", .count(g.complaints), "complaints", "complaint interactions dated in \(window)"),

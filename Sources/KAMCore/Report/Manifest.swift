@@ -132,8 +132,8 @@ enum Manifest {
                 "clv",
                 .object([
                     ("horizon_months", .int(config.clv.horizonMonths)), ("monthly_discount_rate", .double(config.clv.monthlyDiscountRate)),
-                    ("margin", .double(config.clv.margin)),
-                    ("margin_policy", .string(config.inputs.transactions.columns["cost"] != nil || config.inputs.transactions.columns["margin"] != nil ? "each account's own margin history where every line has a cost, else the configured margin" : "the configured margin")),
+                    ("margin", config.clv.margin.map(JSONValue.double) ?? .null),
+                    ("margin_policy", .string(ProfitColumns.marginPolicy(config))),
                     ("month_length_days", .double(365.25 / 12)),
                 ])
             ),

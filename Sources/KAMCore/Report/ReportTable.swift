@@ -26,6 +26,7 @@ public enum ReportCell: Sendable, Hashable {
     static func measure(_ x: Double?, _ decimals: Int) -> ReportCell { x.map { .measure($0, decimals: decimals) } ?? .empty }
     static func date(_ d: Day?) -> ReportCell { d.map { .date($0) } ?? .empty }
     static func count(_ n: Int?) -> ReportCell { n.map { .count($0) } ?? .empty }
+    static func money(_ m: Money?) -> ReportCell { m.map { .money($0) } ?? .empty }
 
     /// The cell as the finance conventions print it (README "Finance conventions"): fixed
     /// decimals with `.`, no grouping, ISO dates, never `nan` (an undefined number is empty).

@@ -148,19 +148,30 @@ extension PurchaseModel {
         case .bgnbd(let m):
             let lambda = rng.gamma(shape: m.r + x) / (m.alpha + T)
             let p = rng.beta(m.a, m.b + x)
-            // Purchases until (and including) the one after which the account drops out.
-            let untilDropout = 1 + Int(log(rng.uniform()) / log1p(-min(p, 1 - 1e-12)))
-            let n = rng.poisson(lambda * horizon)
+            // Purchases until (and including) the one after which the account drops out: a
+            // geometric draw, capped (a dropout probability near 0 makes it unbounded).
+            let geometric = log(rng.uniform()) / log1p(-min(p, 1 - 1e-12))
+            let untilDropout = 1 + Int(geometric.isFinite ? min(Self.countCap, geometric.rounded(.down)) : Self.countCap)
+            let n = Self.poisson(lambda * horizon, &rng)
             let purchases = min(n, untilDropout)
-            let inChurn = min(rng.poisson(lambda * churnHorizon), untilDropout)
+            let inChurn = min(Self.poisson(lambda * churnHorizon, &rng), untilDropout)
             return (purchases, inChurn, n > 0 ? horizon * Double(purchases) / Double(n) : 0)
         case .paretoNBD(let m):
             let lambda = rng.gamma(shape: m.r + x) / (m.alpha + T)
             let mu = rng.gamma(shape: m.s) / (m.beta + T)
             let lifetime = rng.exponential(rate: max(mu, 1e-300))
             let span = min(lifetime, horizon)
-            return (rng.poisson(lambda * span), rng.poisson(lambda * min(lifetime, churnHorizon)), span)
+            return (Self.poisson(lambda * span, &rng), Self.poisson(lambda * min(lifetime, churnHorizon), &rng), span)
         }
+    }
+
+    /// No draw counts more purchase days than this (the parameters' box keeps real draws far
+    /// below it); it keeps the conversions to Int defined whatever the draw.
+    static let countCap = 1e9
+
+    /// A Poisson draw whose mean is first made finite and capped.
+    static func poisson(_ mean: Double, _ rng: inout RandomSource) -> Int {
+        rng.poisson(mean.isFinite ? min(countCap, max(0, mean)) : countCap)
     }
 }
 

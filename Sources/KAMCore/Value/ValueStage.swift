@@ -20,9 +20,12 @@ public struct AccountValue: Sendable, Hashable {
     /// Expected spend per future purchase day (``SpendEstimate``) and where it came from.
     public var expectedSpend: Double
     public var spendSource: SpendEstimate.Source
-    /// Discounted lifetime value over `clv.horizon_months`, after margin.
+    /// Discounted lifetime value over `clv.horizon_months`, after margin (a revenue CLV when
+    /// `margin` is nil).
     public var clv: Double
-    public var margin: Double
+    /// The margin rate applied: the account's own cost history, else `clv.margin`; nil without
+    /// either.
+    public var margin: Double?
     /// The 80 % intervals (``ValueIntervals``); nil when `clv.interval_draws` is 0.
     public var interval: ValueIntervals.Interval?
     public var confidence: ValueConfidence
@@ -133,6 +136,8 @@ public enum ValueStage {
             let x = Double(s.frequency), tx = s.recency(in: unit), T = s.age(asOf: asOf, in: unit)
             let m = s.meanRepeatSpend ?? 0
             let (em, spendSource) = spendEstimate.expected(x: x, meanSpend: m)
+            // The account's own margin where every line so far had a cost, else the configured
+            // one, else none: a revenue CLV (margin 1) that the profit columns do not use.
             var margin = clvSettings.margin
             if let cost = s.cost, s.revenue.units > 0 {
                 margin = min(1, max(0, (s.revenue - cost).double / s.revenue.double))
@@ -150,8 +155,8 @@ public enum ValueStage {
                 summary: s, frequency: x, recency: tx, age: T, monetary: m, pAlive: model.pAlive(x: x, tx: tx, T: T),
                 expectedPurchases: model.expected(t: horizon, x: x, tx: tx, T: T), expectedPurchasesCLVHorizon: previous,
                 probabilityNoPurchase: model.noPurchase(t: horizon, x: x, tx: tx, T: T),
-                expectedSpend: em, spendSource: spendSource, clv: finite(margin * clv), margin: margin,
-                interval: intervals?.interval(accountId: s.accountId, x: x, tx: tx, T: T, meanSpend: m, margin: margin),
+                expectedSpend: em, spendSource: spendSource, clv: finite((margin ?? 1) * clv), margin: margin,
+                interval: intervals?.interval(accountId: s.accountId, x: x, tx: tx, T: T, meanSpend: m, margin: margin ?? 1),
                 confidence: ValueConfidence(repeatDays: s.frequency, ageDays: asOf - s.firstPurchase, fit: chosenFit))
         }
         var byAccount: [String: AccountValue] = [:]

@@ -1,0 +1,75 @@
+import Foundation
+
+/// One account's profit figures (README, Models, "Profit"). Each is nil where its data are
+/// missing: no cost, margin or margin rate for the gross margin; no `cost_to_serve:` rates or no
+/// interactions input for the cost to serve.
+public struct AccountProfit: Sendable, Hashable {
+    /// Net revenue in the last 12 months less its cost.
+    public var grossMargin12m: Money?
+    /// Interactions of the last 12 months at the configured cost per type.
+    public var costToServe12m: Money?
+    public var profit12m: Money? { grossMargin12m.flatMap { g in costToServe12m.map { g - $0 } } }
+    /// CLV at margin less the expected cost to serve over the CLV horizon.
+    public var netCLV: Double?
+
+    public static let none = AccountProfit()
+}
+
+enum ProfitColumns {
+    /// The account's profit figures as of `config.asOf`.
+    ///
+    /// Gross margin: revenue_12m − the cost of its lines when every line of the last 12 months
+    /// has one (a `cost` or `margin` column, or the product-line margin table); else
+    /// revenue_12m × `clv.margin` when that is set. Cost to serve: Σ over interaction types of the
+    /// interactions in (as_of − 365, as_of] × `cost_to_serve.per_interaction`. net_clv =
+    /// clv − (cost_to_serve_12m / 12) × P(alive) × Σ_{m=1..H} (1+d)^−m: the account is served at
+    /// its trailing rate for the CLV horizon while it is alive; only when the CLV is at a margin.
+    static func profit(history: AccountHistory?, contacts: ContactHistory?, value: AccountValue?, revenue12m: Money, config: PipelineConfig)
+        -> AccountProfit
+    {
+        let asOf = config.asOf, yearAgo = config.asOf - 365
+        var profit = AccountProfit()
+        let columns = config.inputs.transactions.columns
+        let costData = columns["cost"] != nil || columns["margin"] != nil || !config.inputs.transactions.productLineCostFactors.isEmpty
+        if costData, let cost = history?.cost(after: yearAgo, through: asOf) {
+            profit.grossMargin12m = revenue12m - cost
+        } else if let margin = config.clv.margin {
+            let rate = FXRate(nanoUnits: Int64((margin * Double(FXRate.scale)).rounded()))
+            // Rounded to the cent, half to even, so that sums of the printed figures foot.
+            profit.grossMargin12m = revenue12m.converted(at: rate).map { Money(units: FXRate.divideRounded($0.units, by: 100) * 100) }
+        }
+        if config.costToServe.isConfigured, config.inputs.interactions != nil {
+            var total = Money.zero
+            for (type, cost) in config.costToServe.perInteraction {
+                let count = contacts?.count(type, after: yearAgo, through: asOf) ?? 0
+                total = total + Money(units: cost.units * Int64(count))
+            }
+            profit.costToServe12m = total
+        }
+        if let v = value, v.margin != nil, let cts = profit.costToServe12m {
+            profit.netCLV = v.clv - cts.double / 12 * v.pAlive * annuity(config.clv)
+        }
+        return profit
+    }
+
+    /// Σ_{m=1..H} (1+d)^−m: a month of service at the CLV's discount.
+    static func annuity(_ clv: CLVSettings) -> Double {
+        (0..<clv.horizonMonths).reduce(0.0) { sum, m in sum + pow(1 + clv.monthlyDiscountRate, -Double(m + 1)) }
+    }
+
+    /// Where margins come from, for the manifest.
+    static func marginPolicy(_ config: PipelineConfig) -> String {
+        let columns = config.inputs.transactions.columns
+        var sources: [String] = []
+        if columns["cost"] != nil { sources.append("the cost column") }
+        if columns["margin"] != nil { sources.append("the margin column") }
+        if !config.inputs.transactions.productLineCostFactors.isEmpty { sources.append("the product-line margin table (inputs.transactions.margins)") }
+        let own = sources.isEmpty ? nil : "each account's own margin from " + sources.joined(separator: ", ") + " where every line has a cost"
+        switch (own, config.clv.margin) {
+        case (let own?, let m?): return own + String(format: ", else the configured margin %.4f", m)
+        case (let own?, nil): return own + "; accounts with uncosted lines have no margin: revenue CLV, profit columns empty"
+        case (nil, let m?): return String(format: "the configured margin %.4f (clv.margin) for every account", m)
+        case (nil, nil): return "no cost or margin data: clv is a revenue CLV (margin 1) and gross_margin_12m, profit_12m and net_clv are empty"
+        }
+    }
+}
