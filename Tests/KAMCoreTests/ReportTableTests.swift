@@ -78,7 +78,7 @@ import Testing
     }
 }
 
-/// `columns.csv` lists every column of `ranked_accounts.csv`, in order, each with a unit and a
+/// `columns.csv` lists every column of every CSV of the run, in order, each with a unit and a
 /// definition (issue 21, point 6); checked on the demo's golden files, which the golden test
 /// keeps current.
 @Suite struct ColumnCatalogTests {
@@ -87,8 +87,16 @@ import Testing
         let ranked = try String(contentsOf: golden.appendingPathComponent("ranked_accounts.csv"), encoding: .utf8)
         let header = ranked.split(separator: "\n", maxSplits: 1)[0].split(separator: ",").map(String.init)
         let catalog = try csvRows(golden.appendingPathComponent("columns.csv").path)
-        #expect(catalog.map { $0["column"]! } == header)
-        #expect(catalog.allSatisfy { $0["file"] == "ranked_accounts.csv" && !$0["unit"]!.isEmpty && !$0["definition"]!.isEmpty })
+        #expect(catalog.filter { $0["file"] == "ranked_accounts.csv" }.map { $0["column"]! } == header)
+        #expect(catalog.allSatisfy { !$0["unit"]!.isEmpty && !$0["definition"]!.isEmpty })
+        // Every other CSV of the run: its header is what columns.csv lists for it.
+        let files = Set(catalog.map { $0["file"]! })
+        for file in try FileManager.default.contentsOfDirectory(atPath: golden.path) where file.hasSuffix(".csv") && file != "columns.csv" {
+            #expect(files.contains(file), "\(file) is not in columns.csv")
+            let text = try String(contentsOf: golden.appendingPathComponent(file), encoding: .utf8)
+            let firstLine = text.split(separator: "\n", maxSplits: 1)[0].replacingOccurrences(of: "\u{FEFF}", with: "")
+            #expect(catalog.filter { $0["file"] == file }.map { $0["column"]! } == firstLine.split(separator: ",").map(String.init), "\(file)")
+        }
         for renamed in ["repeat_purchase_days", "purchase_span_weeks", "age_weeks", "mean_repeat_spend", "expected_purchases_90d", "expected_spend_per_purchase"] {
             #expect(header.contains(renamed))
         }

@@ -101,11 +101,13 @@ enum AccountColumns {
 }
 
 extension AccountColumns {
-    /// `columns.csv`: file, column, unit and definition of every column of `ranked_accounts.csv`,
-    /// from the specs that write its header.
+    /// `columns.csv`: file, column, unit and definition of every column of every CSV the run
+    /// writes, from the specs that write their headers.
     static func catalog(_ config: PipelineConfig) -> ReportTable {
         var table = ReportTable(columns: ["file", "column", "unit", "definition"], text: ["file", "column", "unit", "definition"])
-        for spec in specs(config) { table.append([.text("ranked_accounts.csv"), .text(spec.name), .text(spec.unit), .text(spec.definition)]) }
+        for (file, specs) in OutputColumns.all(config) {
+            for spec in specs { table.append([.text(file), .text(spec.name), .text(spec.unit), .text(spec.definition)]) }
+        }
         return table
     }
 }

@@ -1,16 +1,11 @@
 /// `group_accounts.csv`: every group of two or more accounts (README "Groups"), with its
 /// members' totals and worst signals; money sums are exact.
 enum GroupTable {
-    static let columns = [
-        "group_id", "group_name", "members", "active_members", "key_accounts", "revenue_12m", "revenue_prior_12m", "clv_total",
-        "worst_churn_probability", "worst_health_band", "lowest_health_score", "currency",
-    ]
-
     static func table(_ rows: [AccountReportRow], groups: AccountGroups, keyAccounts: KeyAccountResult, config: PipelineConfig) -> ReportTable {
         var members: [String: [AccountReportRow]] = [:]
         for r in rows { members[groups.group(of: r.accountId), default: []].append(r) }
         let names = Dictionary(rows.map { ($0.accountId, $0.segment.name) }, uniquingKeysWith: { a, _ in a })
-        var table = ReportTable(columns: columns, text: ["group_id", "group_name", "worst_health_band", "currency"])
+        var table = ReportTable(specs: OutputColumns.groups(config.baseCurrency))
         let bands: [HealthScore.Band] = [.red, .yellow, .green]
         for id in members.keys.sorted() where members[id]!.count >= 2 {
             let m = members[id]!

@@ -78,11 +78,8 @@ struct KPIGroup {
 
 /// `kpi_summary.csv` and the `kpi_by_<dimension>.csv` tables.
 enum KPITables {
-    static let dimensionColumns = [
-        "accounts", "active_accounts", "revenue_12m", "revenue_prior_12m", "revenue_share", "growth", "grr", "nrr",
-        "logo_churn", "arpa", "clv_total", "clv_mean", "revenue_at_risk", "gross_margin_12m", "cost_to_serve_12m", "profit_12m",
-        "mean_churn_probability", "csat", "complaints_12m", "mean_resolution_days", "currency",
-    ]
+    /// The KPI columns of `kpi_by_<dimension>.csv` after the dimension's own (``OutputColumns``).
+    static let dimensionColumns = OutputColumns.kpiByDimension("", currency: "").dropFirst().map(\.name)
 
     static let dimensions: [(file: String, column: String, key: @Sendable (AccountReportRow) -> String)] = [
         ("kpi_by_tier.csv", "tier", { $0.tier.rawValue }),
@@ -103,7 +100,7 @@ enum KPITables {
             groups[key(r), default: KPIGroup()].add(r)
             total.add(r)
         }
-        var table = ReportTable(columns: [column] + dimensionColumns, text: [column, "currency"])
+        var table = ReportTable(specs: OutputColumns.kpiByDimension(column, currency: config.baseCurrency))
         let names = groups.keys.sorted()
         let parts = names.map { values(groups[$0]!, total: total, currency: config.baseCurrency) }
         for (name, part) in zip(names, parts) { table.append([.text(name)] + part) }
@@ -167,9 +164,7 @@ enum KPITables {
         let window = "(as_of − 365 days, as_of]"
         var bands: [HealthScore.Band: Int] = [:]
         for r in rows { if let b = r.relationship?.health?.band { bands[b, default: 0] += 1 } }
-        var table = ReportTable(
-            columns: ["kpi", "value", "unit", "definition", "value_quarter_end", "change_since_quarter_end", "quarter_end_as_of"],
-            text: ["kpi", "unit", "definition", "quarter_end_as_of"])
+        var table = ReportTable(specs: OutputColumns.kpiSummary)
         let then = Dictionary((baseline?.kpis ?? []).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         let rowsOut: [(String, ReportCell, String, String)] = [
             ("as_of", .date(config.asOf), "date", "the day the run describes"),

@@ -5,7 +5,7 @@ import CSVIO
 enum RejectsReport {
     /// Writes the file through `emit` in pieces of about 1 MiB, so it is never whole in memory.
     static func write<S: Sequence<Reject>>(_ rejects: S, bom: Bool, to emit: ([UInt8]) throws -> Void) throws {
-        var w = CSVWriter(columns: ["source", "line", "field", "reason_code", "message", "raw"], kinds: [.text, .number, .text, .text, .text, .text], byteOrderMark: bom)
+        var w = CSVWriter(columns: OutputColumns.rejects.map(\.name), kinds: OutputColumns.rejects.map { $0.isText ? .text : .number }, byteOrderMark: bom)
         for r in rejects {
             w.append([r.source.rawValue, String(r.line), r.field, r.reason.rawValue, r.message, r.raw])
             if w.bytes.count >= 1 << 20 { try emit(w.takeBytes()) }

@@ -36,9 +36,7 @@ enum TrendTables {
     /// accounts this run does not have). Revenue is today's revenue_12m, or the quarter end's for
     /// accounts gone. Only the header when no quarter-end run was recorded.
     static func tierMigration(_ rows: [AccountReportRow], baseline: TrendBaseline.Run?, config: PipelineConfig) -> ReportTable {
-        var table = ReportTable(
-            columns: ["from_tier", "to_tier", "accounts", "revenue_12m", "quarter_end_as_of", "currency"],
-            text: ["from_tier", "to_tier", "quarter_end_as_of", "currency"])
+        var table = ReportTable(specs: OutputColumns.tierMigration(config.baseCurrency))
         guard let baseline else { return table }
         var cells: [String: (accounts: Int, revenue: Money)] = [:]
         func add(_ from: String, _ to: String, _ revenue: Money) {
