@@ -45,6 +45,23 @@ import Testing
         Self.check([5.5, 3.8, 16]) { p in GammaGammaModel(p: p[0], q: p[1], gamma: p[2]).logLikelihoodAndGradient(rows) }
     }
 
+    @Test func choleskyInvertsSolvesAndRefuses() {
+        let a: [[Double]] = [[4, 2, 0.4], [2, 5, 1], [0.4, 1, 3]]
+        let inverse = try! #require(Cholesky.inverse(a))
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let product = (0..<3).reduce(0.0) { $0 + a[i][$1] * inverse[$1][j] }
+                #expect(abs(product - (i == j ? 1 : 0)) < 1e-12)
+            }
+        }
+        let x = try! #require(Cholesky.solve(a, [1, 2, 3]))
+        for i in 0..<3 { #expect(abs((0..<3).reduce(0.0) { $0 + a[i][$1] * x[$1] } - Double(i + 1)) < 1e-12) }
+        #expect(Cholesky.inverse([[1, 2], [2, 1]]) == nil)  // indefinite
+        // A held parameter's zero row and column stay zero in the factor.
+        let l = try! #require(Cholesky.factor([[4, 0, 2], [0, 0, 0], [2, 0, 5]]))
+        #expect(l[1] == [0, 0, 0] && l[0][0] == 2 && l[2][0] == 1 && l[2][2] == 2)
+    }
+
     @Test func digammaMatchesKnownValues() {
         // ψ(1) = −γ (Euler–Mascheroni), ψ(1/2) = −γ − 2 ln 2, ψ(10) = H₉ − γ.
         let euler = 0.57721566490153286

@@ -164,25 +164,9 @@ import Testing
     }
 }
 
-/// Spearman's rank correlation (ties share their mean rank).
+/// Spearman's rank correlation (ties share their mean rank), as `kam backtest` computes it.
 func spearman(_ a: [Double], _ b: [Double]) -> Double {
-    func ranks(_ x: [Double]) -> [Double] {
-        let order = x.indices.sorted { x[$0] < x[$1] }
-        var r = [Double](repeating: 0, count: x.count)
-        var i = 0
-        while i < order.count {
-            var j = i
-            while j + 1 < order.count && x[order[j + 1]] == x[order[i]] { j += 1 }
-            for k in i...j { r[order[k]] = Double(i + j) / 2 }
-            i = j + 1
-        }
-        return r
-    }
-    let ra = ranks(a), rb = ranks(b), n = Double(a.count)
-    let ma = ra.reduce(0, +) / n, mb = rb.reduce(0, +) / n
-    let cov = zip(ra, rb).reduce(0) { $0 + ($1.0 - ma) * ($1.1 - mb) }
-    let va = ra.reduce(0) { $0 + ($1 - ma) * ($1 - ma) }, vb = rb.reduce(0) { $0 + ($1 - mb) * ($1 - mb) }
-    return cov / (va * vb).squareRoot()
+    Backtester.correlation(RankingMetrics.ranks(a), RankingMetrics.ranks(b))
 }
 
 /// A CSV file's rows by header, read with kam's own reader.

@@ -49,7 +49,7 @@ public struct LogisticRegression: Sendable {
                 gradient[j] -= l2 * beta[j]
                 hessian[j][j] += l2
             }
-            guard let step = solve(hessian, gradient) else { break }
+            guard let step = Cholesky.solve(hessian, gradient) else { break }
             var largest = 0.0
             for a in 0...k {
                 beta[a] += step[a]
@@ -75,34 +75,4 @@ public struct LogisticRegression: Sendable {
     static func sigmoid(_ t: Double) -> Double { t >= 0 ? 1 / (1 + exp(-t)) : exp(t) / (1 + exp(t)) }
     static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 
-    /// Solves A x = b for a symmetric positive definite A (Cholesky); nil if A is not.
-    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double]? {
-        let n = b.count
-        var l = Array(repeating: Array(repeating: 0.0, count: n), count: n)
-        for i in 0..<n {
-            for j in 0...i {
-                var s = a[i][j]
-                for k in 0..<j { s -= l[i][k] * l[j][k] }
-                if i == j {
-                    guard s > 0 else { return nil }
-                    l[i][i] = sqrt(s)
-                } else {
-                    l[i][j] = s / l[j][j]
-                }
-            }
-        }
-        var y = Array(repeating: 0.0, count: n)
-        for i in 0..<n {
-            var s = b[i]
-            for k in 0..<i { s -= l[i][k] * y[k] }
-            y[i] = s / l[i][i]
-        }
-        var x = Array(repeating: 0.0, count: n)
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            var s = y[i]
-            for k in (i + 1)..<n { s -= l[k][i] * x[k] }
-            x[i] = s / l[i][i]
-        }
-        return x
-    }
 }
