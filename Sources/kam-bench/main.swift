@@ -321,9 +321,7 @@ func churnBench(_ work: String, sizes: [Int]) throws {
         let clean = try CleanStage.run(config, threads: 2, progress: Progress(quiet: true))
         let value = ValueStage.run(histories: clean.histories, asOf: config.asOf, config: config, threads: 2)
         let t0 = Date()
-        let churn = ChurnStage.run(
-            histories: clean.histories, contacts: clean.contacts, hasInteractions: true, value: value, asOf: config.asOf,
-            config: config, threads: 2)
+        let churn = ChurnStage.run(clean: clean, value: value, asOf: config.asOf, config: config, threads: 2)
         say(String(format: "churn train + score, %7d accounts (%d scored, %d trained): %.2f s (%@)",
             accounts, churn.accounts.count, churn.trainingAccounts, Date().timeIntervalSince(t0), churn.used.rawValue))
     }

@@ -166,7 +166,7 @@ import Testing
 
 /// Spearman's rank correlation (ties share their mean rank), as `kam backtest` computes it.
 func spearman(_ a: [Double], _ b: [Double]) -> Double {
-    Backtester.correlation(RankingMetrics.ranks(a), RankingMetrics.ranks(b))
+    RankingMetrics.pearson(RankingMetrics.ranks(a), RankingMetrics.ranks(b))
 }
 
 /// A CSV file's rows by header, read with kam's own reader.

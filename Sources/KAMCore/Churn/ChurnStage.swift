@@ -41,20 +41,16 @@ public struct ChurnResult: Sendable {
 /// Churn stage: the purchase model's P(no purchase in the horizon), and a logistic regression
 /// trained on a time split (features as of as_of − H, label: no purchase in (as_of − H, as_of]).
 public enum ChurnStage {
-    public static func run(
-        histories: [AccountHistory], contacts: [String: ContactHistory], hasInteractions: Bool,
-        value: ValueResult, asOf: Day, config: PipelineConfig, threads: Int
-    ) -> ChurnResult {
+    public static func run(clean: CleanData, value: ValueResult, asOf: Day, config: PipelineConfig, threads: Int) -> ChurnResult {
         let settings = config.churn
         let horizon = settings.horizonDays
         let trainDay = asOf - horizon
         let unit = config.timeUnit
-        let byId = Dictionary(uniqueKeysWithValues: histories.map { ($0.accountId, $0) })
         let builder = ChurnFeatureBuilder(
-            histories: byId, contacts: contacts, useInteractions: hasInteractions, unit: unit, horizonDays: horizon)
+            histories: clean.historiesById, contacts: clean.contacts, useInteractions: clean.hasInteractionsInput, unit: unit, horizonDays: horizon)
 
         // The purchase model as it would have been fitted at the training cut.
-        let trainSummaries = ValueStage.summaries(histories, asOf: trainDay)
+        let trainSummaries = ValueStage.summaries(clean.histories, asOf: trainDay)
         let trainInputs = ModelInput.collapse(trainSummaries.map { (Double($0.frequency), $0.recency(in: unit), $0.age(asOf: trainDay, in: unit)) })
         let trainModel: PurchaseModel
         if value.modelUsed == .paretoNBD {
@@ -66,7 +62,7 @@ public enum ChurnStage {
         let trainRows = parallelMap(trainIds.count, threads: threads) { i -> (ChurnFeatureRow, Bool, Double) in
             let id = trainIds[i]
             let row = builder.row(id, asOf: trainDay, model: trainModel)!
-            let churned = !byId[id]!.bought(after: trainDay, through: asOf)
+            let churned = !clean.historiesById[id]!.bought(after: trainDay, through: asOf)
             let s = trainSummaries[i]
             let modelScore = trainModel.noPurchase(
                 t: Double(horizon) / unit.days, x: Double(s.frequency), tx: s.recency(in: unit), T: s.age(asOf: trainDay, in: unit))

@@ -54,7 +54,8 @@ public enum CleanStage {
         let unknown = config.inputs.accounts == nil ? [] : histories.map(\.accountId).filter { accounts[$0] == nil }
 
         return CleanData(
-            histories: histories, contacts: contacts, accounts: accounts,
+            histories: histories, historiesById: Dictionary(uniqueKeysWithValues: histories.map { ($0.accountId, $0) }),
+            contacts: contacts, accounts: accounts,
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
             ledgers: ledgers, rejects: RejectLedger(rejects), files: files, unknownAccounts: unknown,
             conflictingAccountIds: conflicting.sorted(), fx: table, rowsConverted: rowsConverted, ingestSeconds: seconds)

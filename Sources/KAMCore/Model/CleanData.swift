@@ -1,6 +1,8 @@
 /// What the clean stage hands to the analysis stages.
 public struct CleanData: Sendable {
-    public var histories: [AccountHistory]
+    public let histories: [AccountHistory]
+    /// The same histories by account ID, for the stages that look accounts up.
+    public let historiesById: [String: AccountHistory]
     /// Each account's interactions, folded (accounts without any have none).
     public var contacts: [String: ContactHistory]
     /// The accounts input, or empty when there is none.

@@ -129,6 +129,9 @@ public struct InputConfig: Sendable {
     /// amount = 1 − rate, exact to eight decimals; `default` covers lines not listed. Used for
     /// lines without a `cost` or `margin` column.
     public var productLineCostFactors: [String: FXRate] = [:]
+
+    /// Whether transaction lines can carry a cost: a `cost` or `margin` column, or a margin table.
+    public var hasLineCosts: Bool { columns["cost"] != nil || columns["margin"] != nil || !productLineCostFactors.isEmpty }
 }
 
 public enum TimeUnit: String, Sendable, Codable {

@@ -48,7 +48,7 @@ public enum Backtester {
         let period = Double(until - cutoff) / unit.days
         let churnEnd = min(until, cutoff + config.churn.horizonDays)
         let model: PurchaseModel = value.modelUsed == .paretoNBD ? .paretoNBD(value.pareto) : .bgnbd(value.bgnbd)
-        let histories = Dictionary(uniqueKeysWithValues: clean.histories.map { ($0.accountId, $0) })
+        let histories = clean.historiesById
         let ids = value.accounts.keys.sorted()
 
         struct Row {
@@ -82,11 +82,11 @@ public enum Backtester {
         let actualTotal = rows.reduce(0) { $0 + $1.actual }
         let expectedTotal = rows.reduce(0.0) { $0 + $1.expected }
         let mae = rows.isEmpty ? 0 : rows.reduce(0.0) { $0 + abs(Double($1.actual) - $1.expected) } / Double(rows.count)
-        let corr = correlation(rows.map { Double($0.actual) }, rows.map(\.expected))
+        let corr = RankingMetrics.pearson(rows.map { Double($0.actual) }, rows.map(\.expected))
         let spendActual = rows.reduce(Money.zero) { $0 + $1.actualSpend }
         let spendExpected = rows.reduce(0.0) { $0 + $1.expectedSpend }
         let spendMAE = rows.isEmpty ? 0 : rows.reduce(0.0) { $0 + abs($1.actualSpend.double - $1.expectedSpend) } / Double(rows.count)
-        let spendCorr = correlation(rows.map(\.actualSpend.double), rows.map(\.expectedSpend))
+        let spendCorr = RankingMetrics.pearson(rows.map(\.actualSpend.double), rows.map(\.expectedSpend))
 
         let json: JSONValue = .object([
             ("pipeline", .string(config.name)), ("cutoff", .string(cutoff.iso)), ("until", .string(until.iso)),
@@ -163,19 +163,6 @@ public enum Backtester {
             ("by_clv", clv.json), ("by_revenue_12m", trailing.json),
             ("clv_ranks_at_least_as_well", .bool(clv.spearman >= trailing.spearman && clv.topDecileShare >= trailing.topDecileShare)),
         ])
-    }
-
-    static func correlation(_ a: [Double], _ b: [Double]) -> Double {
-        let n = Double(a.count)
-        guard n > 1 else { return 0 }
-        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
-        var sab = 0.0, saa = 0.0, sbb = 0.0
-        for (x, y) in zip(a, b) {
-            sab += (x - ma) * (y - mb)
-            saa += (x - ma) * (x - ma)
-            sbb += (y - mb) * (y - mb)
-        }
-        return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0
     }
 
     /// The health score as a churn predictor over the accounts it scored: its AUC (risk = 100 −

@@ -104,9 +104,7 @@ extension ChurnStage {
 
         func run(_ values: StageValues) throws -> Int {
             let clean = try values.get(Slots.clean)
-            let churn = ChurnStage.run(
-                histories: clean.histories, contacts: clean.contacts, hasInteractions: clean.hasInteractionsInput,
-                value: try values.get(Slots.value), asOf: asOf, config: config, threads: threads)
+            let churn = ChurnStage.run(clean: clean, value: try values.get(Slots.value), asOf: asOf, config: config, threads: threads)
             values.set(Slots.churn, churn)
             return churn.accounts.count
         }

@@ -22,14 +22,15 @@ public enum AccountReport {
         clean: CleanData, segments: [AccountSegment], decisions: [String: AccountDecision], value: ValueResult?, churn: ChurnResult?,
         relationship: RelationshipResult?, config: PipelineConfig
     ) -> [AccountReportRow] {
-        let histories = Dictionary(clean.histories.map { ($0.accountId, $0) }, uniquingKeysWith: { a, _ in a })
+        let histories = clean.historiesById
+        let profitRules = ProfitRules(config)
         var rows: [AccountReportRow] = segments.map { s in
             let decision = decisions[s.accountId] ?? AccountDecision(tier: .C, action: "")
             var row = AccountReportRow(
                 segment: s, value: value?.accounts[s.accountId], churn: churn?.accounts[s.accountId], tier: decision.tier,
                 action: decision.action, relationship: relationship?.accounts[s.accountId])
-            row.profit = ProfitColumns.profit(
-                history: histories[s.accountId], contacts: clean.contacts[s.accountId], value: row.value, revenue12m: row.revenue12m, config: config)
+            row.profit = profitRules.profit(
+                history: histories[s.accountId], contacts: clean.contacts[s.accountId], value: row.value, revenue12m: row.revenue12m)
             return row
         }
         rows.sort { a, b in

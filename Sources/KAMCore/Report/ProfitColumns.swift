@@ -15,8 +15,30 @@ public struct AccountProfit: Sendable, Hashable {
     public static let none = AccountProfit()
 }
 
-enum ProfitColumns {
-    /// The account's profit figures as of `config.asOf`.
+/// How a run turns an account's history and interactions into ``AccountProfit``; what does not
+/// depend on the account (the margin factor, the service annuity) is worked out once.
+struct ProfitRules: Sendable {
+    let asOf: Day
+    let yearAgo: Day
+    /// Transaction lines carry costs (a cost or margin column, or the product-line table).
+    let lineCosts: Bool
+    /// `clv.margin` as an exact factor.
+    let marginFactor: FXRate?
+    /// Cost per interaction type, when configured and there are interactions to count.
+    let ratesPerInteraction: [InteractionType: Money]?
+    /// Σ_{m=1..H} (1+d)^−m: a month of service at the CLV's discount.
+    let annuity: Double
+
+    init(_ config: PipelineConfig) {
+        asOf = config.asOf
+        yearAgo = config.asOf - 365
+        lineCosts = config.inputs.transactions.hasLineCosts
+        marginFactor = config.clv.margin.map { FXRate(nanoUnits: Int64(($0 * Double(FXRate.scale)).rounded())) }
+        ratesPerInteraction = config.costToServe.isConfigured && config.inputs.interactions != nil ? config.costToServe.perInteraction : nil
+        annuity = (0..<config.clv.horizonMonths).reduce(0.0) { sum, m in sum + pow(1 + config.clv.monthlyDiscountRate, -Double(m + 1)) }
+    }
+
+    /// The account's profit figures as of as_of.
     ///
     /// Gross margin: revenue_12m − the cost of its lines when every line of the last 12 months
     /// has one (a `cost` or `margin` column, or the product-line margin table); else
@@ -24,43 +46,35 @@ enum ProfitColumns {
     /// interactions in (as_of − 365, as_of] × `cost_to_serve.per_interaction`. net_clv =
     /// clv − (cost_to_serve_12m / 12) × P(alive) × Σ_{m=1..H} (1+d)^−m: the account is served at
     /// its trailing rate for the CLV horizon while it is alive; only when the CLV is at a margin.
-    static func profit(history: AccountHistory?, contacts: ContactHistory?, value: AccountValue?, revenue12m: Money, config: PipelineConfig)
-        -> AccountProfit
-    {
-        let asOf = config.asOf, yearAgo = config.asOf - 365
+    func profit(history: AccountHistory?, contacts: ContactHistory?, value: AccountValue?, revenue12m: Money) -> AccountProfit {
         var profit = AccountProfit()
-        let columns = config.inputs.transactions.columns
-        let costData = columns["cost"] != nil || columns["margin"] != nil || !config.inputs.transactions.productLineCostFactors.isEmpty
-        if costData, let cost = history?.cost(after: yearAgo, through: asOf) {
+        if lineCosts, let cost = history?.cost(after: yearAgo, through: asOf) {
             profit.grossMargin12m = revenue12m - cost
-        } else if let margin = config.clv.margin {
-            let rate = FXRate(nanoUnits: Int64((margin * Double(FXRate.scale)).rounded()))
+        } else if let marginFactor {
             // Rounded to the cent, half to even, so that sums of the printed figures foot.
-            profit.grossMargin12m = revenue12m.converted(at: rate).map { Money(units: FXRate.divideRounded($0.units, by: 100) * 100) }
+            profit.grossMargin12m = revenue12m.converted(at: marginFactor).map { Money(units: FXRate.divideRounded($0.units, by: 100) * 100) }
         }
-        if config.costToServe.isConfigured, config.inputs.interactions != nil {
+        if let ratesPerInteraction {
             var total = Money.zero
-            for (type, cost) in config.costToServe.perInteraction {
+            for (type, cost) in ratesPerInteraction {
                 let count = contacts?.count(type, after: yearAgo, through: asOf) ?? 0
                 total = total + Money(units: cost.units * Int64(count))
             }
             profit.costToServe12m = total
         }
         if let v = value, v.margin != nil, let cts = profit.costToServe12m {
-            profit.netCLV = v.clv - cts.double / 12 * v.pAlive * annuity(config.clv)
+            profit.netCLV = v.clv - cts.double / 12 * v.pAlive * annuity
         }
         return profit
     }
+}
 
-    /// Σ_{m=1..H} (1+d)^−m: a month of service at the CLV's discount.
-    static func annuity(_ clv: CLVSettings) -> Double {
-        (0..<clv.horizonMonths).reduce(0.0) { sum, m in sum + pow(1 + clv.monthlyDiscountRate, -Double(m + 1)) }
-    }
-
+enum ProfitColumns {
     /// Where margins come from, for the manifest.
     static func marginPolicy(_ config: PipelineConfig) -> String {
         let columns = config.inputs.transactions.columns
         var sources: [String] = []
+        // The same sources as InputConfig.hasLineCosts, named.
         if columns["cost"] != nil { sources.append("the cost column") }
         if columns["margin"] != nil { sources.append("the margin column") }
         if !config.inputs.transactions.productLineCostFactors.isEmpty { sources.append("the product-line margin table (inputs.transactions.margins)") }

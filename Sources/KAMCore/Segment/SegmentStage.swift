@@ -24,7 +24,7 @@ public enum SegmentStage {
     public static func run(_ clean: CleanData, asOf: Day, settings: SegmentSettings) -> [AccountSegment] {
         var ids = Set(clean.histories.map(\.accountId))
         ids.formUnion(clean.accounts.keys)
-        let histories = Dictionary(uniqueKeysWithValues: clean.histories.map { ($0.accountId, $0) })
+        let histories = clean.historiesById
         var rows: [AccountSegment] = ids.sorted().map { id in
             let activity = AccountActivity(history: histories[id], asOf: asOf, newDays: settings.newDays)
             let master = clean.accounts[id]

@@ -10,12 +10,26 @@ public struct RankingMetrics: Sendable, Hashable {
     public var topDecileShare: Double
 
     public init(ids: [String], key: [Double], realised: [Double]) {
-        spearman = Backtester.correlation(Self.ranks(key), Self.ranks(realised))
+        spearman = Self.pearson(Self.ranks(key), Self.ranks(realised))
         let order = ids.indices.sorted { key[$0] != key[$1] ? key[$0] > key[$1] : ids[$0] < ids[$1] }
         let top = (ids.count + 9) / 10
         let total = realised.reduce(0, +)
         let captured = order.prefix(top).reduce(0.0) { $0 + realised[$1] }
         topDecileShare = total != 0 ? captured / total : 0
+    }
+
+    /// Pearson's correlation; 0 when either side does not vary (or has fewer than two values).
+    static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        let n = Double(a.count)
+        guard n > 1 else { return 0 }
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var sab = 0.0, saa = 0.0, sbb = 0.0
+        for (x, y) in zip(a, b) {
+            sab += (x - ma) * (y - mb)
+            saa += (x - ma) * (x - ma)
+            sbb += (y - mb) * (y - mb)
+        }
+        return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0
     }
 
     /// Ranks 1…n with ties given their average rank.

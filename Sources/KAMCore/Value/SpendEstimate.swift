@@ -26,13 +26,22 @@ public struct SpendEstimate: Sendable {
 
     public init(gammaGamma: GammaGammaModel, fit: FitDiagnostics, repeatBuyers: [(x: Double, m: Double, weight: Double)]) {
         if fit.isUsable {
-            kind = .gammaGamma(gammaGamma)
-            populationMean = gammaGamma.populationMean
+            self.init(kind: .gammaGamma(gammaGamma))
             return
         }
         let (mu, tau2, sigma2) = Self.moments(repeatBuyers)
-        kind = .logCredibility(mu: mu, tau2: tau2, sigma2: sigma2)
-        populationMean = repeatBuyers.isEmpty ? 0 : exp(mu + tau2 / 2)
+        self.init(kind: .logCredibility(mu: mu, tau2: tau2, sigma2: sigma2))
+        // Without a repeat buyer there is nothing to take a population mean from.
+        if repeatBuyers.isEmpty { populationMean = 0 }
+    }
+
+    /// The estimate for a given model, with its population mean: pγ/(q−1), or e^(μ+τ²/2).
+    init(kind: Kind) {
+        self.kind = kind
+        switch kind {
+        case .gammaGamma(let gg): populationMean = gg.populationMean
+        case .logCredibility(let mu, let tau2, _): populationMean = exp(mu + tau2 / 2)
+        }
     }
 
     /// μ, τ², σ² of the log-normal credibility model, by the method of moments above.

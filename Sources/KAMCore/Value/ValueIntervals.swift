@@ -176,14 +176,6 @@ extension PurchaseModel {
 }
 
 extension SpendEstimate {
-    init(kind: Kind) {
-        self.kind = kind
-        switch kind {
-        case .gammaGamma(let gg): populationMean = gg.populationMean
-        case .logCredibility(let mu, let tau2, _): populationMean = exp(mu + tau2 / 2)
-        }
-    }
-
     /// Net spend of `purchases` future purchase days, drawn from the spend model's posterior for
     /// an account with `x` repeat days of mean `m` (the population when x = 0 or m ≤ 0).
     func drawTotal(purchases: Int, x: Double, meanSpend m: Double, rng: inout RandomSource) -> Double {
