@@ -27,8 +27,8 @@ extension Kam {
                 FileHandle.standardError.write(
                     Data(
                         String(
-                            format: "kam: generated %d accounts, %d transaction rows, %d interaction rows in %@ (%.1f s)\n",
-                            truth.accountRows, truth.transactionRows, truth.interactionRows, out, Date().timeIntervalSince(t0)
+                            format: "kam: generated %d accounts, %d transaction rows, %d interaction rows, %d cost rows in %@ (%.1f s)\n",
+                            truth.accountRows, truth.transactionRows, truth.interactionRows, truth.costRows, out, Date().timeIntervalSince(t0)
                         ).utf8))
             }
         }

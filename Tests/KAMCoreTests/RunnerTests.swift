@@ -8,7 +8,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 /// A generated data set and a pipeline over it, in a fresh folder.
 func generatedPipeline(
     accounts: Int = 300, transactions: Int = 6000, seed: UInt64 = 3, extra: String = "", interactions: Bool = true, notes: Bool = false,
-    years: Int = 3
+    years: Int = 3, costs: Bool = false
 ) throws -> (path: String, dir: URL) {
     let dir = temporaryFolder()
     _ = try DataGenerator(
@@ -36,6 +36,11 @@ func generatedPipeline(
           fx_rates:
             path: data/fx_rates.csv
             columns: { currency: currency, rate: rate }
+        \(costs ? """
+          costs:
+            path: data/costs.csv
+            columns: { account_id: account_id, date: cost_date, amount: amount, currency: currency, category: category }
+        """ : "")
         \(extra)
         """, to: dir.appendingPathComponent("p.yaml"))
     return (path, dir)
@@ -206,7 +211,7 @@ func files(in folder: String) throws -> [String: Data] {
     /// Every kind of dirt the generator wrote is found with exactly its count; every valid
     /// oddity is accepted.
     @Test func cleanFindsExactlyTheDirtTheGeneratorWrote() throws {
-        let (path, dir) = try generatedPipeline(accounts: 400, transactions: 30_000, seed: 21)
+        let (path, dir) = try generatedPipeline(accounts: 400, transactions: 30_000, seed: 21, costs: true)
         let truth = try JSONDecoder().decode(DataGenerator.Truth.self, from: Data(contentsOf: dir.appendingPathComponent("data/ground_truth.json")))
         let data = try clean(path, threads: 2)
         let tx = data.ledgers[.transactions]!
@@ -218,6 +223,12 @@ func files(in folder: String) throws -> [String: Data] {
         #expect(tx.rowsRejected == truth.transactionDirt.filter { $0.key != "exact_duplicate" }.values.reduce(0, +))
         #expect(data.ledgers[.interactions]!.rejectsByReason[.missingAccountId] == truth.interactionDirt["missing_account_id"])
         #expect(data.ledgers[.interactions]!.rowsRejected == truth.interactionDirt.values.reduce(0, +))
+        let costs = data.ledgers[.costs]!
+        #expect(costs.rowsRead == truth.costRows)
+        #expect(costs.duplicatesMerged == truth.costDirt["exact_duplicate"])
+        for (kind, reason) in [("missing_account_id", RejectReason.missingAccountId), ("bad_date", .badDate), ("bad_amount", .badAmount)] {
+            #expect(costs.rejectsByReason[reason] == truth.costDirt[kind], "\(kind)")
+        }
         // Oddities were written and all accepted: the BOM, thousands separators, trailing spaces, notes.
         #expect(truth.byteOrderMark && data.files[.transactions]!.hadByteOrderMark)
         #expect(truth.transactionOddities["thousands_separator", default: 0] > 0)
@@ -225,12 +236,14 @@ func files(in folder: String) throws -> [String: Data] {
         #expect(truth.transactionOddities["multiline_note", default: 0] > 0)
         // The dirt file names each rejected line.
         let text = try String(contentsOf: dir.appendingPathComponent("data/ground_truth_dirt.csv"), encoding: .utf8)
-        var dirtLines: [Int] = []
-        for row in text.split(separator: "\n").dropFirst() {
-            let cells = row.split(separator: ",").map(String.init)
-            if cells[0] == "transactions" && cells[2] != "exact_duplicate" { dirtLines.append(Int(cells[1])!) }
+        for source in [InputKind.transactions, .costs] {
+            var dirtLines: [Int] = []
+            for row in text.split(separator: "\n").dropFirst() {
+                let cells = row.split(separator: ",").map(String.init)
+                if cells[0] == source.rawValue && cells[2] != "exact_duplicate" { dirtLines.append(Int(cells[1])!) }
+            }
+            let rejectLines: [Int] = data.rejects.filter { $0.source == source }.map { $0.line }
+            #expect(dirtLines.sorted() == rejectLines.sorted(), "\(source)")
         }
-        let rejectLines: [Int] = data.rejects.filter { $0.source == .transactions }.map { $0.line }
-        #expect(dirtLines.sorted() == rejectLines.sorted())
     }
 }

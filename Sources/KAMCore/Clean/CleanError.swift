@@ -3,6 +3,9 @@ public enum CleanError: Error, Sendable, Equatable {
     /// The input's amounts add up past what kam holds exactly (about ±9.2 × 10^14 currency
     /// units, at four decimals); `line` is where the sum of their magnitudes crossed it.
     case totalOverflow(input: String, path: String, line: Int)
+    /// Each input's amounts fit, but together with the cost to serve they add up past what
+    /// kam holds exactly (``CleanStage/checkCombinedBound(_:interactionRows:config:)``).
+    case combinedOverflow(inputs: [String])
 }
 
 extension CleanError: CustomStringConvertible {
@@ -11,6 +14,9 @@ extension CleanError: CustomStringConvertible {
         case .totalOverflow(let input, let path, let line):
             return "input '\(input)' (\(path)): the amounts up to line \(line) add up to more than kam can total exactly "
                 + "(±922,337,203,685,477.5807 in any currency); check the amount column for values in the wrong unit or corrupted digits"
+        case .combinedOverflow(let inputs):
+            return "the amounts of inputs \(inputs.joined(separator: ", ")) and the interactions at their cost_to_serve rates add up to more than kam can total exactly "
+                + "(±922,337,203,685,477.5807); check the amount columns and cost_to_serve.per_interaction for values in the wrong unit"
         }
     }
 }

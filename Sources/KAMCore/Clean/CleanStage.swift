@@ -33,14 +33,18 @@ public enum CleanStage {
         }
 
         let table = fx
-        let jobs: [InputKind] = [.transactions] + (config.inputs.accounts != nil ? [.accounts] : []) + (config.inputs.interactions != nil ? [.interactions] : [])
+        let jobs: [InputKind] =
+            [.transactions] + (config.inputs.accounts != nil ? [.accounts] : []) + (config.inputs.interactions != nil ? [.interactions] : [])
+            + (config.inputs.costs != nil ? [.costs] : [])
         let results = try parallelMap(jobs.count, threads: jobs.count) { i -> InputResult in
             try ingest(jobs[i], config: config, fx: table, cutoffs: cutoffs, threads: threads, progress: progress, sightingBits: sightingBits)
         }
         var histories: [AccountHistory] = []
         var contacts: [String: ContactHistory] = [:]
         var accounts: [String: AccountRecord] = [:]
+        var serviceCosts: [String: ServiceCosts] = [:]
         var conflicting: [String] = []
+        var magnitudes: [InputKind: UInt64] = [:]
         var rowsConverted: [FXRateKey: Int] = [:]
         for result in results {
             ledgers[result.kind] = result.ledger
@@ -50,15 +54,42 @@ public enum CleanStage {
             if let h = result.histories { histories = h; rowsConverted = result.rowsConverted }
             if let c = result.contacts { contacts = c }
             if let a = result.accounts { accounts = a; conflicting = result.conflictingAccountIds }
+            if let c = result.serviceCosts { serviceCosts = c }
+            if result.kind == .transactions || result.kind == .costs { magnitudes[result.kind] = result.magnitude }
         }
+        try checkCombinedBound(magnitudes, interactionRows: ledgers[.interactions]?.rowsAccepted ?? 0, config: config)
         let unknown = config.inputs.accounts == nil ? [] : histories.map(\.accountId).filter { accounts[$0] == nil }
 
         return CleanData(
             histories: histories, historiesById: Dictionary(uniqueKeysWithValues: histories.map { ($0.accountId, $0) }),
-            contacts: contacts, accounts: accounts,
+            contacts: contacts, accounts: accounts, serviceCosts: serviceCosts,
             hasAccountsInput: config.inputs.accounts != nil, hasInteractionsInput: config.inputs.interactions != nil,
+            hasCostsInput: config.inputs.costs != nil,
             ledgers: ledgers, rejects: RejectLedger(rejects), files: files, unknownAccounts: unknown,
             conflictingAccountIds: conflicting.sorted(), fx: table, rowsConverted: rowsConverted, ingestSeconds: seconds)
+    }
+
+    /// Every profit figure is a sum of transaction amounts and costs, service costs and
+    /// interactions at their configured cost; each input's own bound keeps its sums exact, and
+    /// this keeps their combination exact too: Σ of the inputs' magnitudes plus the dearest
+    /// interaction rate × the interactions accepted must stay within `Int64.max`.
+    static func checkCombinedBound(_ magnitudes: [InputKind: UInt64], interactionRows: Int, config: PipelineConfig) throws {
+        var total: UInt64 = 0
+        var overflow = false
+        func add(_ x: UInt64) {
+            let (sum, o) = total.addingReportingOverflow(x)
+            total = sum
+            overflow = overflow || o
+        }
+        for kind in magnitudes.keys.sorted() { add(magnitudes[kind]!) }
+        if config.inputs.interactions != nil, let dearest = config.costToServe.perInteraction.values.max() {
+            let (product, o) = UInt64(dearest.units.magnitude).multipliedReportingOverflow(by: UInt64(interactionRows))
+            overflow = overflow || o
+            add(product)
+        }
+        if overflow || total > UInt64(Int64.max) {
+            throw CleanError.combinedOverflow(inputs: magnitudes.keys.sorted().map(\.rawValue))
+        }
     }
 
     /// Reads the `fx_rates` input into `fx` (transactions need every rate before they are
@@ -99,7 +130,10 @@ public enum CleanStage {
         var histories: [AccountHistory]?
         var contacts: [String: ContactHistory]?
         var accounts: [String: AccountRecord]?
+        var serviceCosts: [String: ServiceCosts]?
         var conflictingAccountIds: [String] = []
+        /// Σ max(|amount|, |base amount|) (+ Σ |base cost|) over the rows read, for inputs with amounts.
+        var magnitude: UInt64 = 0
         var rowsConverted: [FXRateKey: Int] = [:]
     }
 
@@ -151,6 +185,7 @@ public enum CleanStage {
             let ledger = book.ledger
             result = InputResult(kind: kind, ledger: ledger, rejects: book.rejectLogs, file: file, seconds: 0, histories: book.takeHistories())
             result.rowsConverted = rowsConverted
+            result.magnitude = magnitude
         case .interactions:
             let input = config.inputs.interactions!
             let (reader, columns, digest) = try open(input, config)
@@ -170,6 +205,16 @@ public enum CleanStage {
             result = InputResult(
                 kind: kind, ledger: book.ledger, rejects: [book.rejects], file: try fileInfo(input, reader, digest), seconds: 0,
                 accounts: book.accounts, conflictingAccountIds: Array(book.conflictingIds))
+        case .costs:
+            let input = config.inputs.costs!
+            let (reader, columns, digest) = try open(input, config)
+            let cleaner = ServiceCostCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
+            let book = ServiceCostBook()
+            try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }) { try book.add($0, input: input) }
+            result = InputResult(
+                kind: kind, ledger: book.ledger, rejects: [book.rejects], file: try fileInfo(input, reader, digest), seconds: 0,
+                serviceCosts: book.byAccount)
+            result.magnitude = book.magnitude
         case .fxRates:
             fatalError("FX rates are read before the other inputs")
         }

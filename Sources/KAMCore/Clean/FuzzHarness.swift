@@ -1,7 +1,7 @@
 import CSVIO
 
 /// The body of kam's fuzz target (`make fuzz`, `Sources/kam-fuzz`): one input's bytes through
-/// libcsv, a cleaner and, for transactions, the book of per-account histories, as a run takes
+/// libcsv, a cleaner and, for transactions, interactions and costs, the book they are folded into, as a run takes
 /// them. Whatever the bytes, nothing may trap: a bad row is a reject, a total past what kam
 /// holds is an error.
 ///
@@ -47,6 +47,7 @@ public enum FuzzHarness {
             },
             input(.accounts, ["account_id", "name", "parent_account_id", "industry", "created_date", "strategic"]),
             input(.fxRates, ["currency", "rate", "valid_from"]),
+            input(.costs, ["account_id", "date", "amount", "currency", "category"]) { $0.dedupe = .exact },
         ]
     }()
 
@@ -79,6 +80,11 @@ public enum FuzzHarness {
             return normalised.rowsRead
         case .accounts:
             return AccountCleaner(config: setup.input, columns: columns).normalise(batch).rowsRead
+        case .costs:
+            let normalised = ServiceCostCleaner(config: setup.input, columns: columns, fx: setup.fx, asOf: asOf).normalise(batch)
+            // A total past what kam holds is an error, not a trap.
+            try? ServiceCostBook().add(normalised, input: setup.input)
+            return normalised.rowsRead
         case .fxRates:
             var table = FXTable(baseCurrency: "CNY")
             let normalised = FXRateCleaner(config: setup.input, columns: columns).normalise(batch)

@@ -44,6 +44,11 @@ public struct InputSample: Sendable {
             clean = {
                 let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
             }
+        case .costs:
+            let cleaner = ServiceCostCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
+            clean = {
+                let b = cleaner.normalise($0); return (b.rowsRead, b.rejects)
+            }
         case .fxRates:
             let cleaner = FXRateCleaner(config: input, columns: columns)
             clean = {

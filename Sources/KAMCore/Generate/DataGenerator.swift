@@ -1,8 +1,8 @@
 import CSVIO
 import Foundation
 
-/// Writes a synthetic CRM export set with known truth: accounts, transactions, interactions
-/// and FX rates, plus the ground truth (each account's true dropout day, every dirty row).
+/// Writes a synthetic CRM export set with known truth: accounts, transactions, interactions,
+/// service costs and FX rates, plus the ground truth (each account's true dropout day, every dirty row).
 ///
 /// Purchasing follows the BG/NBD story at day grain: each account buys at a Gamma-distributed
 /// rate and, after each purchase day, stops for good with a Beta-distributed probability.
@@ -41,9 +41,12 @@ public struct DataGenerator {
         public var transactionRecords = 0
         public var interactionRows = 0
         public var accountRows = 0
+        /// Lines after the header of `costs.csv` (one record each).
+        public var costRows = 0
         /// Kind of dirt → rows, per file.
         public var transactionDirt: [String: Int] = [:]
         public var interactionDirt: [String: Int] = [:]
+        public var costDirt: [String: Int] = [:]
         /// Valid oddities the clean stage must accept.
         public var transactionOddities: [String: Int] = [:]
         public var byteOrderMark = true
@@ -148,7 +151,7 @@ public struct DataGenerator {
     /// and has its `ground_truth.json` (a folder it wrote before).
     static let files = [
         "transactions.csv", "interactions.csv", "accounts.csv", "fx_rates.csv", "ground_truth.json", "ground_truth_accounts.csv",
-        "ground_truth_dirt.csv",
+        "ground_truth_dirt.csv", "costs.csv",
     ]
 
     public func generate() throws -> Truth {
@@ -161,12 +164,15 @@ public struct DataGenerator {
         let ax = try BufferedFile(path: options.output + "/accounts.csv")
         let gx = try BufferedFile(path: options.output + "/ground_truth_accounts.csv")
         let dx = try BufferedFile(path: options.output + "/ground_truth_dirt.csv")
+        let cx = try BufferedFile(path: options.output + "/costs.csv")
         tx.write([0xEF, 0xBB, 0xBF])
         tx.write("txn_id,line_no,account_id,txn_date,amount,currency,status,note\n")
         ix.write("interaction_id,account_id,date,type,satisfaction,resolution_days,owner,notes\n")
         ax.write("account_id,name,industry,region,size,account_manager,created_date,strategic,parent_account_id\n")
         gx.write("account_id,first_purchase,dropout_date,purchase_days,rate_per_day,dropout_probability,relationship_state,cooling_from\n")
         dx.write("file,line,kind\n")
+        cx.write("account_id,cost_date,amount,currency,category\n")
+        var costLine = 1
         var txLine = 1, ixLine = 1, txnId = 0, interactionId = 0
         let end = Int(options.endDay.ordinal)
         for i in 0..<options.accounts {
@@ -214,11 +220,12 @@ public struct DataGenerator {
             }
             // Interactions: a steady stream while active, the warning signs before dropout.
             writeInteractions(ix, dx, &truth, &rng, &l, &ixLine, &interactionId)
+            writeServiceCosts(cx, dx, &truth, l, &costLine)
         }
         let fx = try BufferedFile(path: options.output + "/fx_rates.csv")
         fx.write("currency,rate\n")
         for c in Self.currencies { fx.write("\(c.code),\(c.rate)\n") }
-        for f in [tx, ix, ax, gx, dx, fx] { try f.close() }
+        for f in [tx, ix, ax, gx, dx, fx, cx] { try f.close() }
         truth.transactionRows = txLine - 1
         truth.interactionRows = ixLine - 1
         let encoder = JSONEncoder()

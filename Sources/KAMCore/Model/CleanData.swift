@@ -7,8 +7,11 @@ public struct CleanData: Sendable {
     public var contacts: [String: ContactHistory]
     /// The accounts input, or empty when there is none.
     public var accounts: [String: AccountRecord]
+    /// Each account's service costs from the `costs` input (empty without one).
+    public var serviceCosts: [String: ServiceCosts] = [:]
     public var hasAccountsInput: Bool
     public var hasInteractionsInput: Bool
+    public var hasCostsInput = false
     public var ledgers: [InputKind: InputLedger]
     /// Every rejected row of every input, by source then line (read back from disk).
     public var rejects: RejectLedger

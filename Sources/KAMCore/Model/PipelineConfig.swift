@@ -54,11 +54,14 @@ public struct PipelineConfig: Sendable {
         public var interactions: InputConfig?
         public var accounts: InputConfig?
         public var fxRates: InputConfig?
+        /// Per-account service costs by date (README, Input fields, "costs").
+        public var costs: InputConfig?
 
         /// In the order their names sort, for stable output.
         public var all: [(name: InputKind, config: InputConfig)] {
             var list: [(InputKind, InputConfig)] = []
             if let accounts { list.append((.accounts, accounts)) }
+            if let costs { list.append((.costs, costs)) }
             if let fxRates { list.append((.fxRates, fxRates)) }
             if let interactions { list.append((.interactions, interactions)) }
             list.append((.transactions, transactions))
@@ -67,9 +70,9 @@ public struct PipelineConfig: Sendable {
     }
 }
 
-/// The four kinds of export kam reads (README "Input fields").
+/// The five kinds of export kam reads (README "Input fields").
 public enum InputKind: String, Sendable, CaseIterable, Codable, Comparable {
-    case transactions, interactions, accounts
+    case transactions, interactions, accounts, costs
     case fxRates = "fx_rates"
 
     public static func < (a: InputKind, b: InputKind) -> Bool { a.rawValue < b.rawValue }
@@ -80,6 +83,7 @@ public enum InputKind: String, Sendable, CaseIterable, Codable, Comparable {
         case .transactions: return ["account_id", "date", "amount"]
         case .interactions: return ["account_id", "date", "type"]
         case .accounts: return ["account_id"]
+        case .costs: return ["account_id", "date", "amount"]
         case .fxRates: return ["currency", "rate"]
         }
     }
@@ -92,6 +96,7 @@ public enum InputKind: String, Sendable, CaseIterable, Codable, Comparable {
             return ["interaction_id", "satisfaction", "resolved_date", "resolution_days", "owner", "notes"]
         case .accounts:
             return ["name", "parent_account_id", "industry", "region", "size", "account_manager", "created_date", "strategic"]
+        case .costs: return ["currency", "category"]
         case .fxRates: return ["valid_from"]
         }
     }

@@ -65,7 +65,7 @@ extension PipelineConfig {
         }
         let transactions = try InputConfig.read(&txMap, kind: .transactions, folder: folder)
         var others: [InputKind: InputConfig] = [:]
-        for kind in [InputKind.interactions, .accounts, .fxRates] {
+        for kind in [InputKind.interactions, .accounts, .fxRates, .costs] {
             if var m = try inputsMap.map(kind.rawValue) { others[kind] = try InputConfig.read(&m, kind: kind, folder: folder) }
         }
         try inputsMap.finish()
@@ -160,7 +160,7 @@ extension PipelineConfig {
             file: file, name: name, asOf: asOf, baseCurrency: base, timeUnit: unit, output: output, outputAsWritten: outputAsWritten,
             inputs: Inputs(
                 transactions: transactions, interactions: others[.interactions], accounts: others[.accounts],
-                fxRates: others[.fxRates]),
+                fxRates: others[.fxRates], costs: others[.costs]),
             fx: fx, clv: clv, churn: churn, segment: segment, report: report, relationship: relationship, history: history, keyAccounts: keyAccounts)
         config.costToServe = costToServe
         return config

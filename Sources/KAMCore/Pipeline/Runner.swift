@@ -238,6 +238,7 @@ public enum Runner {
                     ("note", .string("accounts with transactions but no row in the accounts input: kept and reported")),
                 ])
             ),
+            ("service_costs", clean.hasCostsInput ? Manifest.serviceCosts(clean, config: config) : .null),
             (
                 "duplicate_accounts",
                 .object([

@@ -30,7 +30,8 @@ public enum AccountReport {
                 segment: s, value: value?.accounts[s.accountId], churn: churn?.accounts[s.accountId], tier: decision.tier,
                 action: decision.action, relationship: relationship?.accounts[s.accountId])
             row.profit = profitRules.profit(
-                history: histories[s.accountId], contacts: clean.contacts[s.accountId], value: row.value, revenue12m: row.revenue12m)
+                history: histories[s.accountId], contacts: clean.contacts[s.accountId], costs: clean.serviceCosts[s.accountId],
+                value: row.value, revenue12m: row.revenue12m)
             return row
         }
         rows.sort { a, b in
@@ -93,7 +94,8 @@ public enum AccountReport {
         ]
         let p = r.profit
         let profit: [ReportCell] = [
-            .ratio(v?.margin), .money(p.grossMargin12m), .money(p.costToServe12m), .money(p.profit12m), .amount(p.netCLV),
+            .ratio(v?.margin), .money(p.grossMargin12m), .money(p.costToServe12m), .money(p.serviceCosts12m), .money(p.profit12m),
+            .amount(p.netCLV),
         ]
         return model + clv + profit
     }

@@ -196,7 +196,9 @@ enum KPITables {
             ),
             (
                 "cost_to_serve_12m", .money(g.costToServe12m), cur,
-                g.costToServe12m == nil ? "not computed: no cost_to_serve rates or no interactions input" : "Σ cost_to_serve_12m (interactions × cost_to_serve.per_interaction)"
+                g.costToServe12m == nil
+                    ? "not computed: neither cost_to_serve rates with an interactions input nor a costs input"
+                    : "Σ cost_to_serve_12m (interactions × cost_to_serve.per_interaction + the costs input's service costs)"
             ),
             ("profit_12m", .money(g.profit12m), cur, g.profit12m == nil ? "not computed: needs both of the above" : "Σ profit_12m over accounts that have one"),
             ("mean_churn_probability", .probability(g.meanChurn), "probability", "mean churn_probability over accounts with a purchase"),

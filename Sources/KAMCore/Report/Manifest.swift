@@ -39,6 +39,22 @@ enum Manifest {
             ("rejects_by_reason", .object(ledger.rejectsByReason.keys.sorted().map { ($0.rawValue, .int(ledger.rejectsByReason[$0]!)) })),
             ("reject_examples", Self.examples(examples)),
         ]
+        if kind == .costs {
+            pairs.append((
+                "control_totals",
+                .object([
+                    (
+                        "currency_note",
+                        .string(
+                            "amounts per currency as the export wrote them, exact to four decimals; base = converted to \(config.baseCurrency) at the rate of the row's day; read = accepted + rejected + duplicates_merged + excluded_after_as_of"
+                        )
+                    ),
+                    ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
+                    ("duplicates_merged", control(ledger.merged)), ("excluded_after_as_of", control(ledger.excluded)),
+                    ("reconciles", .bool(ledger.amountsBalance)),
+                ])
+            ))
+        }
         if kind == .transactions {
             let window = (config.asOf - 364)...config.asOf
             pairs += [
@@ -134,6 +150,7 @@ enum Manifest {
                     ("horizon_months", .int(config.clv.horizonMonths)), ("monthly_discount_rate", .double(config.clv.monthlyDiscountRate)),
                     ("margin", config.clv.margin.map(JSONValue.double) ?? .null),
                     ("margin_policy", .string(ProfitColumns.marginPolicy(config))),
+                    ("cost_to_serve_policy", .string(ProfitColumns.costToServePolicy(config))),
                     ("month_length_days", .double(365.25 / 12)),
                 ])
             ),
