@@ -8,12 +8,13 @@ FUZZ_RUNS ?= 5000000
 
 .PHONY: setup build nightly test bench bench-clv clean golden format fuzz
 
-## setup: install libcsv-dev and libsqlite3-dev when missing (apt-get update first), then build
+## setup: install libcsv-dev, libsqlite3-dev and libxlsxwriter-dev when missing (apt-get update first), then build
 ## kam (release).
 setup:
 	@missing=""; \
 	[ -f /usr/include/csv.h ] || missing="$$missing libcsv-dev"; \
 	[ -f /usr/include/sqlite3.h ] || missing="$$missing libsqlite3-dev"; \
+	[ -f /usr/include/xlsxwriter.h ] || missing="$$missing libxlsxwriter-dev"; \
 	if [ -n "$$missing" ]; then \
 		echo "make: installing$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \

@@ -16,11 +16,14 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // kam's parse loops and libcsv callbacks in C, over Debian's libcsv-dev (csv.h and
         // libcsv.so, no pkg-config file; `make setup` installs it). Only CSVIO uses it.
         .target(name: "CLibcsv", linkerSettings: [.linkedLibrary("csv")]),
+        // Debian's libxlsxwriter-dev (`make setup` installs it), for finance.xlsx.
+        .systemLibrary(name: "CXlsxwriter"),
         // File-system calls Swift's Glibc module does not declare: renameat2, a SIGBUS guard.
         .target(name: "CFileSystem"),
         // The only module that calls libcsv: streaming, chunk-parallel reading and RFC 4180 writing.
@@ -30,7 +33,7 @@ let package = Package(
             name: "KAMCore",
             dependencies: [
                 "CSVIO", "CFileSystem", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"), "CXlsxwriter",
             ],
             swiftSettings: strict
         ),

@@ -64,6 +64,10 @@ func files(in folder: String) throws -> [String: Data] {
         let a = try files(in: one), b = try files(in: four)
         #expect(Set(a.keys) == Set(Runner.outputFiles + ["manifest.json"]))
         for name in a.keys where name.hasSuffix(".csv") { #expect(a[name] == b[name], "\(name) differs between 1 and 4 threads") }
+        for page in Runner.otherOutputs {
+            let x = FileManager.default.contents(atPath: one + "/" + page), y = FileManager.default.contents(atPath: four + "/" + page)
+            #expect(x != nil && x == y, "\(page) differs between 1 and 4 threads")
+        }
         // No temporary or lock leftovers beside the run folder but the lock file.
         let siblings = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
         #expect(siblings.isEmpty)
@@ -76,7 +80,7 @@ func files(in folder: String) throws -> [String: Data] {
             // Computed while the file was parsed; it must equal a digest of the file read alone.
             #expect(e["sha256"] as! String == (try CleanStage.sha256(path: e["path"] as! String)))
         }
-        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report"])
+        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report", "review pack"])
     }
 
     /// Every Total row and control total adds up as printed, to the cent; where the exact

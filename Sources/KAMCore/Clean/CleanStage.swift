@@ -15,7 +15,9 @@ public enum CleanStage {
     /// - Parameter sightingBits: the size of the filter of keys seen (``KeySightings``); tests
     ///   make it tiny, so that new keys often look seen.
     static func run(_ config: PipelineConfig, threads: Int, progress: Progress, cutoffs: [Day]?, sightingBits: Int) throws -> CleanData {
-        let cutoffs = cutoffs ?? [config.asOf, config.asOf - config.churn.horizonDays]
+        // A run's own cut-offs also keep the review pack's quarter ends (a backtest's do not).
+        let points = cutoffs.map { CutoffPoints(cutoffs: $0) }
+            ?? CutoffPoints(cutoffs: [config.asOf, config.asOf - config.churn.horizonDays], extra: ReviewQuarter.points(asOf: config.asOf))
         var fx = FXTable(baseCurrency: config.baseCurrency, inline: config.fx)
         var ledgers: [InputKind: InputLedger] = [:]
         var rejects: [InputKind: [RejectLog]] = [:]
@@ -37,7 +39,7 @@ public enum CleanStage {
             [.transactions] + (config.inputs.accounts != nil ? [.accounts] : []) + (config.inputs.interactions != nil ? [.interactions] : [])
             + (config.inputs.costs != nil ? [.costs] : [])
         let results = try parallelMap(jobs.count, threads: jobs.count) { i -> InputResult in
-            try ingest(jobs[i], config: config, fx: table, cutoffs: cutoffs, threads: threads, progress: progress, sightingBits: sightingBits)
+            try ingest(jobs[i], config: config, fx: table, points: points, threads: threads, progress: progress, sightingBits: sightingBits)
         }
         var histories: [AccountHistory] = []
         var contacts: [String: ContactHistory] = [:]
@@ -152,7 +154,7 @@ public enum CleanStage {
     }
 
     static func ingest(
-        _ kind: InputKind, config: PipelineConfig, fx: FXTable, cutoffs: [Day], threads: Int, progress: Progress, sightingBits: Int
+        _ kind: InputKind, config: PipelineConfig, fx: FXTable, points: CutoffPoints, threads: Int, progress: Progress, sightingBits: Int
     ) throws -> InputResult {
         let started = Date()
         var result: InputResult
@@ -161,7 +163,7 @@ public enum CleanStage {
             let input = config.inputs.transactions
             let (reader, columns, digest) = try open(input, config)
             let cleaner = TransactionCleaner(config: input, columns: columns, fx: fx, asOf: config.asOf)
-            var book = try TransactionBook(policy: input.dedupe, points: CutoffPoints(cutoffs: cutoffs), sightingBits: sightingBits)
+            var book = try TransactionBook(policy: input.dedupe, points: points, sightingBits: sightingBits)
             var magnitude: UInt64 = 0, rowsConverted: [FXRateKey: Int] = [:]
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }) { batch in
                 let (sum, overflow) = magnitude.addingReportingOverflow(batch.magnitude)
@@ -191,7 +193,7 @@ public enum CleanStage {
             let (reader, columns, digest) = try open(input, config)
             let cleaner = InteractionCleaner(
                 config: input, columns: columns, asOf: config.asOf, competitorKeywords: config.relationship.competitorKeywords)
-            let book = InteractionBook(points: CutoffPoints(cutoffs: cutoffs))
+            let book = InteractionBook(points: points)
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }, consume: book.add)
             result = InputResult(
                 kind: kind, ledger: book.ledger, rejects: [book.rejects], file: try fileInfo(input, reader, digest), seconds: 0,

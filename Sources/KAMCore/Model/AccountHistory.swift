@@ -9,8 +9,10 @@ public struct CutoffPoints: Sendable, Hashable {
     /// Ascending, distinct.
     public let days: [Int32]
 
-    public init(cutoffs: [Day]) {
-        var all = Set<Int32>()
+    /// - Parameter extra: further days to keep sums at, without windows of their own (the
+    ///   review pack's quarter ends).
+    public init(cutoffs: [Day], extra: [Day] = []) {
+        var all = Set<Int32>(extra.map(\.ordinal))
         for c in cutoffs {
             all.insert(c.ordinal)
             for w in Self.windowDays { all.insert(c.ordinal - Int32(w)) }

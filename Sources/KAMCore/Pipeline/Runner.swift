@@ -53,6 +53,7 @@ public enum Runner {
             RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
             KeyAccountStage.Step(config: config, previous: baseline.previous.map { ($0.asOf, $0.accounts) }),
             AccountReport.Step(config: config, folder: folder, threads: threads, baseline: baseline),
+            ReviewPack.Step(config: config, folder: folder, baseline: baseline),
         ])
         let values = StageValues()
         let stages = try graph.runReportingFailure(values, progress: progress)
@@ -144,6 +145,9 @@ public enum Runner {
     static let outputFiles =
         ["ranked_accounts.csv", "rejects.csv", "kpi_summary.csv", "key_accounts.csv", "group_accounts.csv", "tier_migration.csv", "columns.csv"]
         + KPITables.dimensions.map(\.file)
+
+    /// What the run folder holds besides the CSV files and the manifest.
+    static let otherOutputs = ["review/index.html", "review/index.zh-CN.html"]
 
     static func writeReports(
         _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, keyAccounts: KeyAccountResult,
@@ -279,7 +283,7 @@ public enum Runner {
             ),
             ("relationship", Manifest.relationship(relationship, rows: rows, config: config)),
             ("not_computed", .array(notComputed)),
-            ("outputs", .array((outputFiles + ["manifest.json"]).sorted().map(JSONValue.string))),
+            ("outputs", .array((outputFiles + otherOutputs + ["manifest.json"]).sorted().map(JSONValue.string))),
         ])
     }
 }
