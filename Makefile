@@ -6,7 +6,7 @@ BENCH_DIR ?= var/bench
 
 FUZZ_RUNS ?= 5000000
 
-.PHONY: setup build nightly test bench bench-clv clean golden format fuzz
+.PHONY: setup build nightly test bench bench-clv clean golden format fuzz review-check review-tools
 
 ## setup: install libcsv-dev, libsqlite3-dev and libxlsxwriter-dev when missing (apt-get update first), then build
 ## kam (release).
@@ -61,6 +61,32 @@ fuzz: setup
 		-artifact_prefix=crashes/ -print_final_stats=1 corpus ../../Tests/fuzz-corpus
 	@cat var/fuzz/fuzz-*.log | grep -E "^(Done|stat::number_of_executed_units|==.*ERROR|.*Fatal error)" || true
 	@n=$$(ls var/fuzz/crashes | wc -l); echo "make fuzz: $$n crashing input(s) in var/fuzz/crashes"; [ $$n -eq 0 ]
+
+## review-check: the demo run at the previous quarter end and at its as_of (so that trends and
+## tier migration show), its review pack rendered in headless Chromium (a PNG of the first
+## screen, an A4 PDF and a PNG per page, failing on a console message or a page wider than A4)
+## and finance.xlsx read back with openpyxl against the CSV files; all under out/review-check.
+REVIEW_DIR ?= out/review-check
+review-check: setup review-tools
+	.build/release/kam run $(PIPELINE) --as-of 2024-09-30 --out $(REVIEW_DIR)/previous-quarter --quiet
+	.build/release/kam run $(PIPELINE) --out $(REVIEW_DIR)/run --quiet
+	python3 tools/review_check.py $(REVIEW_DIR)/run $(REVIEW_DIR)/screenshots
+	var/venv-review/bin/python tools/check_workbook.py $(REVIEW_DIR)/run
+
+## review-tools: Debian's chromium, fonts-noto-cjk (or the Chinese page shows empty boxes) and
+## poppler-utils when missing; openpyxl in var/venv-review.
+review-tools:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/opentype/noto ] && fc-list | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	python3 -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	[ -x var/venv-review/bin/python ] || python3 -m venv var/venv-review
+	var/venv-review/bin/python -c "import openpyxl" 2>/dev/null || var/venv-review/bin/pip install -q openpyxl
 
 ## golden: regenerate the demo's golden outputs after an intended change (review the diff!).
 golden: setup

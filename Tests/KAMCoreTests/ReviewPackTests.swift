@@ -88,7 +88,7 @@ func occurrences(_ needle: String, in text: String) -> Int { text.components(sep
 
 @Suite(.serialized) struct ReviewPackTests {
     /// Two accounts with known quarterly revenue; both are key accounts (ranked by revenue).
-    static func run() throws -> (en: String, zh: String) {
+    static func run() throws -> (en: String, zh: String, folder: String) {
         let dir = temporaryFolder()
         write(
             """
@@ -119,12 +119,12 @@ func occurrences(_ needle: String, in text: String) -> Int { text.components(sep
         let out = try Runner.run(try PipelineConfig.load(path: path), threads: 2, progress: Progress(quiet: true)).folder
         return (
             try String(contentsOfFile: out + "/review/index.html", encoding: .utf8),
-            try String(contentsOfFile: out + "/review/index.zh-CN.html", encoding: .utf8)
+            try String(contentsOfFile: out + "/review/index.zh-CN.html", encoding: .utf8), out
         )
     }
 
     @Test func bothPagesAreSelfContainedAndSayTheirLanguage() throws {
-        let (en, zh) = try Self.run()
+        let (en, zh, _) = try Self.run()
         for page in [en, zh] {
             #expect(!page.contains("<script") && !page.contains("<link") && !page.contains("src="))
             // The only address is SVG's namespace name, which is never fetched.
@@ -142,10 +142,33 @@ func occurrences(_ needle: String, in text: String) -> Int { text.components(sep
     }
 
     @Test func eachKeyAccountPageShowsItsRevenueByCalendarQuarter() throws {
-        let (en, zh) = try Self.run()
+        let (en, zh, _) = try Self.run()
         // A's chart says, in its text alternative, what each quarter brought.
         #expect(en.contains("Q4 &#39;23: CNY 25.00; Q1 &#39;24: CNY 100.00; Q2 &#39;24: CNY 50.00; Q3 &#39;24: CNY 0.00; Q4 &#39;24: CNY 0.00"))
         #expect(zh.contains("23年Q4: 25.00 CNY; 24年Q1: 100.00 CNY; 24年Q2: 50.00 CNY"))
         #expect(en.contains("Q1 &#39;24: CNY 10.00") && en.contains("Q4 &#39;24: CNY 20.00"))
+    }
+
+    static let browserTools = ["chromium", "pdfinfo", "pdftotext"].allSatisfy { tool in
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)")
+        }
+    }
+
+    /// Both pages rendered by headless Chromium (`tools/review_check.py`, as `make review-check`
+    /// runs it): no console message, A4 pages, nothing wider than A4's printable width.
+    @Test(.enabled(if: browserTools, "needs chromium and poppler-utils (make review-tools)"))
+    func bothPagesRenderInARealBrowserWithinA4() throws {
+        let (_, _, folder) = try Self.run()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", packageRoot.appendingPathComponent("tools/review_check.py").path, folder, folder + "-screens"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(FileManager.default.fileExists(atPath: folder + "-screens/review.zh-CN.png"))
     }
 }

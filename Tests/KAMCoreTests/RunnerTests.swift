@@ -62,7 +62,7 @@ func files(in folder: String) throws -> [String: Data] {
         _ = try Runner.run(config, outputOverride: one, threads: 1, progress: Progress(quiet: true))
         _ = try Runner.run(config, outputOverride: four, threads: 4, progress: Progress(quiet: true))
         let a = try files(in: one), b = try files(in: four)
-        #expect(Set(a.keys) == Set(Runner.outputFiles + ["manifest.json"]))
+        #expect(Set(a.keys) == Set(Runner.outputFiles + [FinanceWorkbook.fileName, "manifest.json"]))
         for name in a.keys where name.hasSuffix(".csv") { #expect(a[name] == b[name], "\(name) differs between 1 and 4 threads") }
         for page in Runner.otherOutputs {
             let x = FileManager.default.contents(atPath: one + "/" + page), y = FileManager.default.contents(atPath: four + "/" + page)
@@ -80,7 +80,7 @@ func files(in folder: String) throws -> [String: Data] {
             // Computed while the file was parsed; it must equal a digest of the file read alone.
             #expect(e["sha256"] as! String == (try CleanStage.sha256(path: e["path"] as! String)))
         }
-        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report", "review pack"])
+        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report", "review pack", "finance workbook"])
     }
 
     /// Every Total row and control total adds up as printed, to the cent; where the exact

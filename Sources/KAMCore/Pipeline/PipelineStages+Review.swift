@@ -5,14 +5,13 @@ extension ReviewPack {
     struct Step: Stage {
         let config: PipelineConfig
         let folder: RunFolder
-        let baseline: TrendBaseline
 
         var name: String { "review pack" }
-        var needs: [AnySlot] { [Slots.clean.erased, Slots.keyAccounts.erased, Slots.report.erased] }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.keyAccounts.erased, Slots.report.erased, Slots.tables.erased] }
         var produces: [AnySlot] { [] }
 
         func run(_ values: StageValues) throws -> Int {
-            let data = try ReviewData(values, config: config, baseline: baseline)
+            let data = try ReviewData(values, config: config)
             let pages = try ReviewPack.render(data)
             for page in pages { try folder.write("review/" + page.file, text: page.html) }
             return pages.count
@@ -21,15 +20,29 @@ extension ReviewPack {
 }
 
 extension ReviewData {
-    /// The pack's data from a run's slots; the KPI summary and tier migration as the report
-    /// stage writes them.
-    init(_ values: StageValues, config: PipelineConfig, baseline: TrendBaseline) throws {
-        let rows = try values.get(Slots.report), keyAccounts = try values.get(Slots.keyAccounts)
-        var tiers: [ValueTier: Int] = [:]
-        for r in rows { tiers[r.tier, default: 0] += 1 }
+    /// The pack's data from a run's slots: the report rows and the tables the report stage wrote.
+    init(_ values: StageValues, config: PipelineConfig) throws {
+        let tables = try values.get(Slots.tables)
         self.init(
-            rows: rows, clean: try values.get(Slots.clean), keyAccounts: keyAccounts,
-            summary: KPITables.summary(rows, config: config, tierCounts: tiers, baseline: baseline.quarterEnd, keyAccounts: keyAccounts),
-            migration: TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config), config: config)
+            rows: try values.get(Slots.report), clean: try values.get(Slots.clean), keyAccounts: try values.get(Slots.keyAccounts),
+            summary: tables.summary, migration: tables.migration, config: config)
+    }
+}
+
+extension FinanceWorkbook {
+    /// Writes `finance.xlsx` from the tables the report stage wrote as CSV.
+    struct Step: Stage {
+        let config: PipelineConfig
+        let folder: RunFolder
+
+        var name: String { "finance workbook" }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.tables.erased] }
+        var produces: [AnySlot] { [] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let tables = try values.get(Slots.tables)
+            try FinanceWorkbook.write(tables, clean: try values.get(Slots.clean), config: config, to: folder.path(FinanceWorkbook.fileName))
+            return tables.accounts.rows.count
+        }
     }
 }

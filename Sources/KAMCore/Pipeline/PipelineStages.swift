@@ -9,6 +9,7 @@ public enum Slots {
     public static let relationship = Slot<RelationshipResult>("relationship and health")
     public static let keyAccounts = Slot<KeyAccountResult>("key accounts")
     public static let report = Slot<[AccountReportRow]>("account report")
+    static let tables = Slot<ReportTables>("report tables")
 }
 
 // Each stage's step in a graph: its settings as stored properties, its data through slots.
@@ -188,17 +189,18 @@ extension AccountReport {
                 Slots.relationship.erased, Slots.keyAccounts.erased,
             ]
         }
-        var produces: [AnySlot] { [Slots.report.erased] }
+        var produces: [AnySlot] { [Slots.report.erased, Slots.tables.erased] }
 
         func run(_ values: StageValues) throws -> Int {
             let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
             let rows = AccountReport.build(
                 clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions), value: value,
                 churn: churn, relationship: try values.get(Slots.relationship), config: config)
-            try Runner.writeReports(
+            let tables = try Runner.writeReports(
                 rows, clean: clean, value: value, churn: churn, keyAccounts: try values.get(Slots.keyAccounts), baseline: baseline,
                 config: config, folder: folder, threads: threads)
             values.set(Slots.report, rows)
+            values.set(Slots.tables, tables)
             return rows.count
         }
     }

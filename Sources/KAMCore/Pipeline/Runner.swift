@@ -53,7 +53,8 @@ public enum Runner {
             RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
             KeyAccountStage.Step(config: config, previous: baseline.previous.map { ($0.asOf, $0.accounts) }),
             AccountReport.Step(config: config, folder: folder, threads: threads, baseline: baseline),
-            ReviewPack.Step(config: config, folder: folder, baseline: baseline),
+            ReviewPack.Step(config: config, folder: folder),
+            FinanceWorkbook.Step(config: config, folder: folder),
         ])
         let values = StageValues()
         let stages = try graph.runReportingFailure(values, progress: progress)
@@ -147,42 +148,43 @@ public enum Runner {
         + KPITables.dimensions.map(\.file)
 
     /// What the run folder holds besides the CSV files and the manifest.
-    static let otherOutputs = ["review/index.html", "review/index.zh-CN.html"]
+    static let otherOutputs = ["review/index.html", "review/index.zh-CN.html", FinanceWorkbook.fileName]
 
+    /// Writes the CSV files and returns the tables the workbook shares with them.
     static func writeReports(
         _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, keyAccounts: KeyAccountResult,
         baseline: TrendBaseline, config: PipelineConfig, folder: RunFolder, threads: Int
-    ) throws {
+    ) throws -> ReportTables {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let tierCounts = tiers
         let groups = try AccountGroups(clean.accounts)
-        // The account table, the long one, on every thread; then the KPI tables side by side.
+        // The account table, the long one, on every thread; then the other tables side by side.
         // rejects.csv grows with the rows, so it is streamed from the clean stage's logs instead.
-        try folder.write(
-            "ranked_accounts.csv",
-            bytes: AccountReport.table(rows, config: config, baseline: baseline).csv(bom: config.report.excelBOM, threads: threads))
+        let accounts = AccountReport.table(rows, config: config, baseline: baseline)
+        try folder.write("ranked_accounts.csv", bytes: accounts.csv(bom: config.report.excelBOM, threads: threads))
         let files = outputFiles.filter { $0 != "rejects.csv" && $0 != "ranked_accounts.csv" }
-        let rendered = parallelMap(files.count, threads: threads) { i -> [UInt8] in
+        let built = parallelMap(files.count, threads: threads) { i -> ReportTable in
             switch files[i] {
             case "kpi_summary.csv":
                 return KPITables.summary(rows, config: config, tierCounts: tierCounts, baseline: baseline.quarterEnd, keyAccounts: keyAccounts)
-                    .csv(bom: config.report.excelBOM)
-            case "tier_migration.csv":
-                return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config).csv(bom: config.report.excelBOM)
-            case "key_accounts.csv":
-                return KeyAccountTable.table(keyAccounts, rows: rows, clean: clean, config: config).csv(bom: config.report.excelBOM)
-            case "columns.csv":
-                return AccountColumns.catalog(config).csv(bom: config.report.excelBOM)
-            case "group_accounts.csv":
-                return GroupTable.table(rows, groups: groups, keyAccounts: keyAccounts, config: config).csv(bom: config.report.excelBOM)
+            case "tier_migration.csv": return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config)
+            case "key_accounts.csv": return KeyAccountTable.table(keyAccounts, rows: rows, clean: clean, config: config)
+            case "columns.csv": return AccountColumns.catalog(config)
+            case "group_accounts.csv": return GroupTable.table(rows, groups: groups, keyAccounts: keyAccounts, config: config)
             default:
                 let d = KPITables.dimensions.first { $0.file == files[i] }!
-                return KPITables.byDimension(rows, column: d.column, key: d.key, config: config).csv(bom: config.report.excelBOM)
+                return KPITables.byDimension(rows, column: d.column, key: d.key, config: config)
             }
         }
+        let rendered = parallelMap(built.count, threads: threads) { built[$0].csv(bom: config.report.excelBOM) }
         for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }
         try folder.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: config.report.excelBOM, to: emit) })
+        let table = Dictionary(uniqueKeysWithValues: zip(files, built))
+        return ReportTables(
+            accounts: accounts, summary: table["kpi_summary.csv"]!, keyAccounts: table["key_accounts.csv"]!,
+            migration: table["tier_migration.csv"]!,
+            byDimension: KPITables.dimensions.map { ($0.file, table[$0.file]!) })
     }
 
     static func makeRunId(_ date: Date) -> String {

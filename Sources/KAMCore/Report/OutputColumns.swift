@@ -103,7 +103,44 @@ enum OutputColumns {
             + KPITables.dimensions.map { ($0.file, kpiByDimension($0.column, currency: c)) }
             + [
                 ("key_accounts.csv", keyAccounts(c)), ("group_accounts.csv", groups(c)), ("tier_migration.csv", tierMigration(c)),
-                ("rejects.csv", rejects),
+                ("rejects.csv", rejects), ("finance.xlsx: Reconciliation", reconciliation(c)),
+                ("finance.xlsx: Rejects by reason", rejectsByReason),
             ]
     }
+
+    /// The workbook's reconciliation sheet: one row per input (the manifest's `inputs`).
+    static func reconciliation(_ currency: String) -> [ColumnSpec] {
+        let exact = "\(currency), exact to 4 decimals"
+        return [
+            ColumnSpec("input", "text", "the input", text: true),
+            ColumnSpec("path", "text", "the file read", text: true),
+            ColumnSpec("rows_read", "rows", "records read after the header"),
+            ColumnSpec("rows_accepted", "rows", "rows handed to the analysis"),
+            ColumnSpec("rows_rejected", "rows", "rows in rejects.csv"),
+            ColumnSpec("duplicates_merged", "rows", "duplicates merged into an earlier row"),
+            ColumnSpec("excluded_after_as_of", "rows", "rows dated after as_of"),
+            ColumnSpec("excluded_open", "rows", "open lines (quotes, deals in the pipeline)"),
+            ColumnSpec("reconciles", "yes/no", "rows_read = accepted + rejected + merged + excluded", text: true),
+            ColumnSpec("read_base", exact, "every parseable amount, converted"),
+            ColumnSpec("accepted_base", exact, "amounts of accepted rows"),
+            ColumnSpec("rejected_base", exact, "amounts of rejected rows that had one"),
+            ColumnSpec("merged_base", exact, "amounts of merged duplicates"),
+            ColumnSpec("excluded_base", exact, "amounts of rows after as_of"),
+            ColumnSpec("open_base", exact, "amounts of open lines"),
+            ColumnSpec("amounts_reconcile", "yes/no", "read_base = accepted + rejected + merged + excluded + open (per currency too)", text: true),
+            ColumnSpec("net_revenue_base", currency, "transactions: accepted paid − refunded"),
+            ColumnSpec("net_revenue_base_12m", currency, "the same dated in (as_of − 365, as_of]"),
+            ColumnSpec("currency", "ISO 4217", "the base currency", text: true),
+        ]
+    }
+
+    /// The workbook's rejects sheet: rejected rows counted by input and reason.
+    static let rejectsByReason: [ColumnSpec] = [
+        ColumnSpec("input", "text", "the input", text: true),
+        ColumnSpec("reason", "code", "the reject reason code (README, Reject reason codes)", text: true),
+        ColumnSpec("rows", "rows", "rows rejected for it"),
+        ColumnSpec("meaning", "text", "what the code means", text: true),
+        ColumnSpec("most_frequent_value", "text", "the value most often at fault", text: true),
+        ColumnSpec("most_frequent_count", "rows", "how often it came"),
+    ]
 }

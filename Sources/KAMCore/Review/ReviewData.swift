@@ -20,8 +20,8 @@ struct ReviewData {
     }
 
     /// As-of of the previous quarter-end run, when the history has one.
-    var quarterEndAsOf: String? {
-        for row in summary.rows { if case .text(let d) = row[6], !d.isEmpty { return d } }
+    var quarterEndAsOf: Day? {
+        for row in summary.rows { if case .date(let d) = row[6] { return d } }
         return nil
     }
 

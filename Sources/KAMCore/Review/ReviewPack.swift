@@ -4,16 +4,17 @@ import Mustache
 /// The quarterly key-account review pack: `review/index.html` and `review/index.zh-CN.html`,
 /// self-contained (inline CSS and SVG, no script, no font or image from the network).
 enum ReviewPack {
-    /// The KPIs of the headline tiles, in order, with their names in both languages.
-    static let headline: [(kpi: String, english: String, chinese: String)] = [
-        ("revenue_12m", "Revenue, last 12 months", "近12个月收入"),
-        ("growth", "Growth on the prior 12 months", "同比增长"),
-        ("nrr", "Net revenue retention", "净收入留存率"),
-        ("active_accounts", "Active accounts", "活跃客户数"),
-        ("clv_total", "CLV, all accounts", "客户终身价值合计"),
-        ("revenue_at_risk", "Revenue at risk", "风险收入"),
-        ("profit_12m", "Profit, last 12 months", "近12个月利润"),
-        ("csat", "Satisfaction (0–100)", "满意度（0–100）"),
+    /// The KPIs of the headline tiles, in order, with their names in both languages and
+    /// whether a rise is good news (the change's colour).
+    static let headline: [(kpi: String, english: String, chinese: String, higherIsBetter: Bool)] = [
+        ("revenue_12m", "Revenue, last 12 months", "近12个月收入", true),
+        ("growth", "Growth on the prior 12 months", "同比增长", true),
+        ("nrr", "Net revenue retention", "净收入留存率", true),
+        ("active_accounts", "Active accounts", "活跃客户数", true),
+        ("clv_total", "CLV, all accounts", "客户终身价值合计", true),
+        ("revenue_at_risk", "Revenue at risk", "风险收入", false),
+        ("profit_12m", "Profit, last 12 months", "近12个月利润", true),
+        ("csat", "Satisfaction (0–100)", "满意度（0–100）", true),
     ]
 
     /// Both pages, by file name.
@@ -56,7 +57,7 @@ enum ReviewPack {
         return ReviewPage(
             lang: l.rawValue, otherLang: other.rawValue, otherFile: other.fileName, otherName: other == .english ? "English" : "中文",
             pipeline: config.name, asOf: l.date(config.asOf), toolVersion: KAMVersion.current, labels: labels,
-            tiles: tiles(data, l), quarterEndAsOf: data.quarterEndAsOf.flatMap(Day.init(iso:)).map(l.date),
+            tiles: tiles(data, l), quarterEndAsOf: data.quarterEndAsOf.map(l.date),
             paretoChart: paretoChart.svg(id: "pareto-\(l.rawValue)"), concentrationFacts: concentration,
             tierCharts: tierCharts(rows, l, currency: currency), migrationChart: migrationChart(data, l),
             scatterChart: scatter(rows, keys: keyNumbers(data), config: config, l),
@@ -78,7 +79,7 @@ enum ReviewPack {
                 name: l == .english ? h.english : h.chinese, value: show(k.value, unit: k.unit, l),
                 quarterEnd: k.quarterEnd == .empty ? "–" : show(k.quarterEnd, unit: k.unit, l),
                 change: change.map { ($0 > 0 ? "+" : "") + show(k.change.like($0), unit: k.unit, l) } ?? "–",
-                trend: change.map { $0 > 0 ? "up" : ($0 < 0 ? "down" : "") } ?? "")
+                trend: change.map { $0 == 0 ? "" : (($0 > 0) == h.higherIsBetter ? "better" : "worse") } ?? "")
         }
     }
 

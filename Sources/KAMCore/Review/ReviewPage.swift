@@ -8,7 +8,7 @@ struct ReviewPage {
         var value: String
         var quarterEnd: String
         var change: String
-        /// "up", "down" or "" (the change's sign, for its colour).
+        /// "better", "worse" or "" (the change's colour).
         var trend: String
     }
 

@@ -48,9 +48,8 @@ enum ReviewTemplate {
         <section id="tiers">
           <h2>{{labels.tiers}}</h2>
           <div class="pair">{{#tierCharts}}<figure>{{{.}}}</figure>{{/tierCharts}}</div>
-          <h3>{{labels.migrationTitle}}</h3>
           {{#migrationChart}}<figure>{{{.}}}</figure>{{/migrationChart}}
-          {{^migrationChart}}<p class="note">{{labels.noMigration}}</p>{{/migrationChart}}
+          {{^migrationChart}}<h3>{{labels.migrationTitle}}</h3><p class="note">{{labels.noMigration}}</p>{{/migrationChart}}
         </section>
         <section id="portfolio">
           <h2>{{labels.portfolio}}</h2>
@@ -113,7 +112,7 @@ enum ReviewTemplate {
         .tiles { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 10px; }
         .tile { border: 1px solid var(--line); border-radius: 6px; padding: 10px; break-inside: avoid; }
         .tile-name { color: var(--muted); font-size: 12px; } .tile-value { font-size: 20px; font-weight: 600; margin: 2px 0; }
-        .tile-change { font-size: 11px; color: var(--muted); } .tile-change.up { color: var(--green); } .tile-change.down { color: var(--red); }
+        .tile-change { font-size: 11px; color: var(--muted); } .tile-change.better { color: var(--green); } .tile-change.worse { color: var(--red); }
         figure { margin: 8px 0; break-inside: avoid; } svg.chart { width: 100%; height: auto; max-width: 680px; display: block; }
         .pair, .grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px 16px; align-items: start; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }

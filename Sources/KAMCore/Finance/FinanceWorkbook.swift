@@ -1,0 +1,74 @@
+/// `finance.xlsx`: the KPI and account tables as a typed Excel workbook, for the finance team
+/// (README, "Finance workbook"). Each sheet is the table its CSV file holds, cell for cell;
+/// reconciliation and rejects by reason come from the clean stage's ledgers.
+enum FinanceWorkbook {
+    static let fileName = "finance.xlsx"
+
+    /// The sheets in order: (sheet name, the CSV file it mirrors or nil).
+    static func sheets(_ tables: ReportTables, clean: CleanData, config: PipelineConfig) -> [(name: String, mirrors: String?, table: ReportTable)] {
+        var out: [(String, String?, ReportTable)] = [("KPI summary", "kpi_summary.csv", tables.summary)]
+        for (file, table) in tables.byDimension {
+            let dimension = file.replacingOccurrences(of: "kpi_by_", with: "").replacingOccurrences(of: ".csv", with: "")
+            out.append(("By " + dimension.replacingOccurrences(of: "_", with: " "), file, table))
+        }
+        out.append(("Ranked accounts", "ranked_accounts.csv", tables.accounts))
+        out.append(("Key accounts", "key_accounts.csv", tables.keyAccounts))
+        out.append(("Reconciliation", nil, reconciliation(clean, config: config)))
+        out.append(("Rejects by reason", nil, rejectsByReason(clean)))
+        return out
+    }
+
+    static func write(_ tables: ReportTables, clean: CleanData, config: PipelineConfig, to path: String) throws {
+        let writer = try XLSXWriter(path: path, currency: config.baseCurrency, created: config.asOf)
+        for sheet in sheets(tables, clean: clean, config: config) { writer.addSheet(sheet.name, sheet.table) }
+        try writer.close()
+    }
+
+    /// Where every row of every input went, with the amount control totals in the base
+    /// currency (the manifest's `inputs`, one row per input).
+    static func reconciliation(_ clean: CleanData, config: PipelineConfig) -> ReportTable {
+        var table = ReportTable(specs: OutputColumns.reconciliation(config.baseCurrency))
+        let window = (config.asOf - 364)...config.asOf
+        for kind in clean.ledgers.keys.sorted() {
+            let l = clean.ledgers[kind]!
+            let amounts = kind == .transactions || kind == .costs
+            func exact(_ m: Money) -> ReportCell { amounts ? .measure(Double(Money.format(m.units, decimals: 4))!, decimals: 4) : .empty }
+            table.append([
+                .text(kind.rawValue), .text(clean.files[kind]?.path ?? ""), .count(l.rowsRead), .count(l.rowsAccepted), .count(l.rowsRejected),
+                .count(l.duplicatesMerged), .count(l.excludedAfterAsOf), .count(l.excludedOpen), .text(l.balances ? "yes" : "no"),
+                exact(l.read.base), exact(l.accepted.base), exact(l.rejected.base), exact(l.merged.base), exact(l.excluded.base),
+                exact(l.open.base), .text(amounts ? (l.amountsBalance ? "yes" : "no") : ""),
+                kind == .transactions ? .money(l.netRevenueBase) : .empty, kind == .transactions ? .money(l.netRevenue(in: window)) : .empty,
+                .text(config.baseCurrency),
+            ])
+        }
+        return table
+    }
+
+    /// Rejected rows by input and reason, with the reason's meaning and its most frequent value.
+    static func rejectsByReason(_ clean: CleanData) -> ReportTable {
+        var table = ReportTable(specs: OutputColumns.rejectsByReason)
+        for kind in clean.ledgers.keys.sorted() {
+            let examples = clean.rejects.examples(kind)
+            for (reason, count) in clean.ledgers[kind]!.topReasons {
+                let top = examples[reason]?.top(1).first
+                table.append([
+                    .text(kind.rawValue), .text(reason.rawValue), .count(count), .text(reason.meaning), .text(top?.value ?? ""),
+                    top.map { .count($0.count) } ?? .empty,
+                ])
+            }
+        }
+        return table
+    }
+}
+
+/// The report tables a run writes as CSV, built once and shared by the CSV files and the
+/// workbook.
+struct ReportTables {
+    var accounts: ReportTable
+    var summary: ReportTable
+    var keyAccounts: ReportTable
+    var migration: ReportTable
+    /// `kpi_by_<dimension>.csv` file name and table, in ``KPITables/dimensions`` order.
+    var byDimension: [(file: String, table: ReportTable)]
+}

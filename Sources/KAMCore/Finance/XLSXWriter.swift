@@ -1,0 +1,122 @@
+import CXlsxwriter
+import Foundation
+
+/// A typed report table as an Excel sheet, through libxlsxwriter (Debian's libxlsxwriter-dev):
+/// numbers stored as numbers with a format (money with two decimals and the currency, ratios as
+/// percentages, dates as dates), text always as text (never a formula), a bold frozen header,
+/// an autofilter and column widths that fit.
+final class XLSXWriter {
+    private let workbook: UnsafeMutablePointer<lxw_workbook>
+    private let path: String
+    private var closed = false
+    private var formats: [String: UnsafeMutablePointer<lxw_format>] = [:]
+    private let currency: String
+    /// The first error libxlsxwriter returned, kept until ``close()`` reports it.
+    private var failure: String?
+
+    /// - Parameter created: the workbook's creation time, stored in its properties; the run's
+    ///   as_of, so that the same run writes the same workbook.
+    init(path: String, currency: String, created: Day) throws {
+        var options = lxw_workbook_options()
+        // Rows go to temporary files as they are written: memory stays flat in rows.
+        options.constant_memory = UInt8(LXW_TRUE.rawValue)
+        guard let wb = path.withCString({ workbook_new_opt($0, &options) }) else {
+            throw RunFolder.Failure.io("\(path): libxlsxwriter cannot create the workbook")
+        }
+        workbook = wb
+        self.path = path
+        self.currency = currency
+        var properties = lxw_doc_properties()
+        properties.created = time_t(Int(created.ordinal) * 86_400)
+        "kam".withCString { author in
+            properties.author = UnsafeMutablePointer(mutating: author)
+            _ = workbook_set_properties(wb, &properties)
+        }
+    }
+
+    deinit {
+        if !closed { _ = workbook_close(workbook) }
+    }
+
+    /// A cached format by its number format; `bold` for header cells.
+    private func format(_ numberFormat: String?, bold: Bool = false) -> UnsafeMutablePointer<lxw_format> {
+        let key = (bold ? "b:" : "") + (numberFormat ?? "")
+        if let f = formats[key] { return f }
+        let f = workbook_add_format(workbook)!
+        if let numberFormat { numberFormat.withCString { format_set_num_format(f, $0) } }
+        if bold {
+            format_set_bold(f)
+            format_set_bg_color(f, 0xE8EDF3)
+        }
+        formats[key] = f
+        return f
+    }
+
+    /// The number format and the value Excel stores for a cell: the value as the CSV prints it
+    /// (so the workbook equals the CSV to the printed digit), with the format that shows it so.
+    func numberAndFormat(_ cell: ReportCell) -> (Double, String)? {
+        switch cell {
+        case .money, .amount: return Double(cell.printed).map { ($0, "#,##0.00 \"\(currency)\"") }
+        case .ratio, .probability: return Double(cell.printed).map { ($0, "0.00%") }
+        case .measure(_, let decimals): return Double(cell.printed).map { ($0, decimals == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: decimals)) }
+        case .count(let n): return (Double(n), "#,##0")
+        case .date(let d):
+            // Excel's serial day: 1899-12-30 is day 0 (its 1900 leap-year quirk included).
+            return (Double(Int(d.ordinal) - Int(Day(year: 1899, month: 12, day: 30)!.ordinal)), "yyyy-mm-dd")
+        case .text, .empty: return nil
+        }
+    }
+
+    /// Adds a sheet holding `table`.
+    func addSheet(_ name: String, _ table: ReportTable) {
+        guard let sheet = name.withCString({ workbook_add_worksheet(workbook, $0) }) else {
+            failure = failure ?? "cannot add sheet '\(name)'"
+            return
+        }
+        let header = format(nil, bold: true)
+        var widths = table.columns.map { Self.displayWidth($0.name) + 2 }
+        for (c, column) in table.columns.enumerated() {
+            check(column.name.withCString { worksheet_write_string(sheet, 0, lxw_col_t(c), $0, header) })
+        }
+        for (r, row) in table.rows.enumerated() {
+            let excelRow = lxw_row_t(r + 1)
+            for (c, cell) in row.enumerated() {
+                let col = lxw_col_t(c)
+                if let (value, numberFormat) = numberAndFormat(cell) {
+                    check(worksheet_write_number(sheet, excelRow, col, value, format(numberFormat)))
+                    widths[c] = max(widths[c], cell.printed.count + 6)
+                } else if case .text(let s) = cell, !s.isEmpty {
+                    // A string cell, whatever it starts with: text stays text.
+                    check(s.withCString { worksheet_write_string(sheet, excelRow, col, $0, nil) })
+                    widths[c] = max(widths[c], Self.displayWidth(s) + 1)
+                }
+            }
+        }
+        for (c, w) in widths.enumerated() {
+            check(worksheet_set_column(sheet, lxw_col_t(c), lxw_col_t(c), Double(min(max(w, 6), 60)), nil))
+        }
+        worksheet_freeze_panes(sheet, 1, 0)
+        if !table.columns.isEmpty {
+            check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.rows.count), lxw_col_t(table.columns.count - 1)))
+        }
+    }
+
+    /// Writes the file; an error names the path and libxlsxwriter's reason.
+    func close() throws {
+        closed = true
+        let result = workbook_close(workbook)
+        if let failure { throw RunFolder.Failure.io("\(path): \(failure)") }
+        if result != LXW_NO_ERROR {
+            throw RunFolder.Failure.io("\(path): cannot write the workbook: \(String(cString: lxw_strerror(result)))")
+        }
+    }
+
+    private func check(_ error: lxw_error) {
+        if error != LXW_NO_ERROR, failure == nil { failure = String(cString: lxw_strerror(error)) }
+    }
+
+    /// Characters as Excel's column width counts them: East Asian wide characters take two.
+    static func displayWidth(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
+    }
+}
