@@ -13,8 +13,9 @@ import Foundation
 /// path). kam only ever replaces what ``OutputOwnership`` allows; a run that starts removes the
 /// temporary folders that killed runs of the same output left behind (recognised by name and by
 /// their marker file or kam manifest).
-// @unchecked because its files are written by one stage at a time (the report stage, or the
-// caller after the graph), and `commit()` runs after every writer has finished.
+// @unchecked because writers share no mutable state: each stage writes files of its own (the
+// report stage, the review pack and the workbook side by side, then the caller after the
+// graph), every write opens its own file, and `commit()` runs after every writer has finished.
 public final class RunFolder: @unchecked Sendable {
     public let destination: String
     public let temporary: String

@@ -206,6 +206,8 @@ struct ParetoChart {
     var revenues: [Double]
     /// The marker's label, given the share of accounts (0–1) that brings 80 % of revenue.
     var markerLabel: (Double) -> String
+    /// A share (0–1) as the axes print it.
+    var percent: (Double) -> String = { "\(Int(($0 * 100).rounded())) %" }
     var area = PlotArea()
 
     /// Cumulative shares after each account, largest first.
@@ -228,7 +230,6 @@ struct ParetoChart {
         var svg = SVG(width: area.width, height: area.height, title: text.title, description: text.description)
         let x = ChartScale(low: 0, high: 1, from: area.x0, to: area.x1, logarithmic: false)
         let y = ChartScale(low: 0, high: 1, from: area.y0, to: area.y1, logarithmic: false)
-        let percent = { (v: Double) in "\(Int((v * 100).rounded())) %" }
         area.axes(&svg, y: y, text: text, format: percent)
         for t in x.ticks { svg.text(percent(t), x: x(t), y: area.y0 + 16, anchor: .middle, class: "tick") }
         let c = curve

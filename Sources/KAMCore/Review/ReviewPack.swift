@@ -31,14 +31,16 @@ enum ReviewPack {
         for key in ReviewLabel.allCases { labels["\(key)"] = l.label(key) }
         let other: ReviewLanguage = l == .english ? .chinese : .english
         let rows = data.rows
-        let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.accountId, $0) })
+        // The listed accounts' rows only (a row is large; the list is short).
+        let listedIds = Set(data.listed.map(\.accountId))
+        let byId = Dictionary(uniqueKeysWithValues: rows.indices.filter { listedIds.contains(rows[$0].accountId) }.map { (rows[$0].accountId, rows[$0]) })
 
         // Concentration.
-        let revenues = rows.map(\.revenue12m.double)
+        let revenues = rows.indices.map { rows[$0].revenue12m.double }
         let pareto = ParetoChart(
             text: ChartText(
                 title: l.label(.paretoTitle), description: "", xAxis: l.label(.accountsShareAxis), yAxis: l.label(.revenueShareAxis)),
-            revenues: revenues, markerLabel: { "\(l.label(.eightyMarker)) \(l.percent($0))" })
+            revenues: revenues, markerLabel: { "\(l.label(.eightyMarker)) \(l.percent($0))" }, percent: { l.percent($0, decimals: 0) })
         var paretoText = pareto.text
         let eighty = pareto.eightyPoint
         paretoText.description = eighty.map {
@@ -101,8 +103,13 @@ enum ReviewPack {
 
     static func tierCharts(_ rows: [AccountReportRow], _ l: ReviewLanguage, currency: String) -> [String] {
         let tiers = ValueTier.allCases
-        let counts = tiers.map { t in Double(rows.filter { $0.tier == t }.count) }
-        let revenue = tiers.map { t in rows.filter { $0.tier == t }.reduce(0.0) { $0 + $1.revenue12m.double } }
+        // One pass, without copying rows (a row is large).
+        var counts = tiers.map { _ in 0.0 }, revenue = tiers.map { _ in 0.0 }
+        for i in rows.indices {
+            let t = tiers.firstIndex(of: rows[i].tier)!
+            counts[t] += 1
+            revenue[t] += rows[i].revenue12m.double
+        }
         let names = tiers.map(\.rawValue)
         let accounts = BarChart(
             text: ChartText(
@@ -134,20 +141,23 @@ enum ReviewPack {
     // MARK: Value against risk
 
     static func scatter(_ rows: [AccountReportRow], keys: [String: Int], config: PipelineConfig, _ l: ReviewLanguage) -> String {
-        let scored = rows.filter { $0.value != nil && $0.churn != nil }
-        let clvs = scored.map { $0.value!.clv }.sorted()
+        // (CLV, churn probability, risk, row index) of the accounts with both.
+        let scored = rows.indices.compactMap { i -> (clv: Double, churn: Double, risk: ChurnRiskBand, index: Int)? in
+            guard let v = rows[i].value, let c = rows[i].churn else { return nil }
+            return (v.clv, c.chosen, c.risk, i)
+        }
+        let clvs = scored.map(\.clv).sorted()
         // The top-20 % threshold of CLV: the 80th percentile.
         let split = clvs.isEmpty ? 1 : clvs[min(clvs.count - 1, Int((Double(clvs.count) * 0.8).rounded(.down)))]
         let floor = max(1, (clvs.first { $0 > 0 } ?? 1))
-        let points = scored.map { r in
+        let points = scored.map { p in
             // Key accounts carry their number in the key-account table (names would overlap).
-            let number = keys[r.accountId]
+            let number = keys[rows[p.index].accountId]
             return ScatterChart.Point(
-                x: r.churn!.chosen, y: max(r.value!.clv, floor), label: number.map(String.init),
-                cssClass: number == nil ? "risk-\(r.churn!.risk.rawValue)" : "key",
-                tooltip: number == nil ? "" : "\(number!) \(name(r)): CLV \(l.compact(r.value!.clv))")
+                x: p.churn, y: max(p.clv, floor), label: number.map(String.init), cssClass: number == nil ? "risk-\(p.risk.rawValue)" : "key",
+                tooltip: number.map { "\($0) \(name(rows[p.index])): CLV \(l.compact(p.clv))" } ?? "")
         }
-        let counts = quadrantCounts(scored, clvSplit: split, churnSplit: config.churn.mediumFrom)
+        let counts = quadrantCounts(scored.map { ($0.clv, $0.churn) }, clvSplit: split, churnSplit: config.churn.mediumFrom)
         let names = [l.label(.protect), l.label(.rescue), l.label(.grow), l.label(.maintain)]
         let description = zip(names, counts).map { "\($0): \(l.number(Double($1)))" }.joined(separator: "; ") + ". " + l.label(.quadrantRule)
         return ScatterChart(
@@ -159,10 +169,10 @@ enum ReviewPack {
 
     /// Accounts per quadrant: protect (high CLV, low churn), rescue (high CLV, high churn), grow
     /// (low CLV, low churn), maintain (low CLV, high churn).
-    static func quadrantCounts(_ rows: [AccountReportRow], clvSplit: Double, churnSplit: Double) -> [Int] {
+    static func quadrantCounts(_ accounts: [(clv: Double, churn: Double)], clvSplit: Double, churnSplit: Double) -> [Int] {
         var counts = [0, 0, 0, 0]
-        for r in rows {
-            let high = r.value!.clv >= clvSplit, risky = r.churn!.chosen >= churnSplit
+        for a in accounts {
+            let high = a.clv >= clvSplit, risky = a.churn >= churnSplit
             counts[(high ? 0 : 2) + (risky ? 1 : 0)] += 1
         }
         return counts
@@ -172,21 +182,22 @@ enum ReviewPack {
 
     static func healthChart(_ rows: [AccountReportRow], _ l: ReviewLanguage, interactions: Bool) -> String? {
         let bands = HealthScore.Band.allCases
-        let counts = bands.map { b in Double(rows.filter { $0.relationship?.health?.band == b }.count) }
+        var counts = bands.map { _ in 0.0 }
+        for i in rows.indices { if let b = rows[i].relationship?.health?.band { counts[bands.firstIndex(of: b)!] += 1 } }
         guard counts.reduce(0, +) > 0 else { return nil }
-        let names = bands.map(\.rawValue)
+        let names = bands.map { bandName($0, l) }
         return BarChart(
             text: ChartText(
                 title: l.label(.healthTitle), description: zip(names, counts).map { "\($0): \(l.number($1))" }.joined(separator: "; "),
                 xAxis: l.label(.bandAxis), yAxis: l.label(.accountsAxis)),
-            categories: names, values: counts, classes: names.map { "band-\($0)" }, format: { l.number($0) }, counts: true,
+            categories: names, values: counts, classes: bands.map { "band-\($0.rawValue)" }, format: { l.number($0) }, counts: true,
             area: PlotArea(width: 460, height: 280, left: 70)
         ).svg(id: "health-\(l.rawValue)")
     }
 
     static func atRisk(_ rows: [AccountReportRow], config: PipelineConfig, _ l: ReviewLanguage) -> ReviewPage.Table {
-        let risky = rows.filter { $0.churn?.risk == .high || $0.relationship?.health?.band == .red }
-            .sorted { ($0.revenue12m, $1.accountId) > ($1.revenue12m, $0.accountId) }.prefix(20)
+        let risky = rows.indices.filter { rows[$0].churn?.risk == .high || rows[$0].relationship?.health?.band == .red }
+            .sorted { (rows[$0].revenue12m, rows[$1].accountId) > (rows[$1].revenue12m, rows[$0].accountId) }.prefix(20).map { rows[$0] }
         let headers = [
             (ReviewLabel.account, false), (.manager, false), (.tier, false), (.revenue12m, true), (.churn, true), (.healthBand, false),
             (.drivers, false),
@@ -208,7 +219,10 @@ enum ReviewPack {
     static func name(_ r: AccountReportRow) -> String { r.segment.name.isEmpty ? r.accountId : r.segment.name }
 
     static func band(_ r: AccountReportRow, _ l: ReviewLanguage) -> String {
-        guard let b = r.relationship?.health?.band else { return l.label(.notScored) }
+        r.relationship?.health.map { bandName($0.band, l) } ?? l.label(.notScored)
+    }
+
+    static func bandName(_ b: HealthScore.Band, _ l: ReviewLanguage) -> String {
         if l == .english { return b.rawValue }
         switch b {
         case .red: return "红"
