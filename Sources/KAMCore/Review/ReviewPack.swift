@@ -80,7 +80,8 @@ enum ReviewPack {
             return ReviewPage.Tile(
                 name: l == .english ? h.english : h.chinese, value: show(k.value, unit: k.unit, l),
                 quarterEnd: k.quarterEnd == .empty ? "–" : show(k.quarterEnd, unit: k.unit, l),
-                change: change.map { ($0 > 0 ? "+" : "") + show(k.change.like($0), unit: k.unit, l) } ?? "–",
+                // The sign before the currency: "+CNY 3.1M", "-CNY 12M".
+                change: change.map { ($0 > 0 ? "+" : ($0 < 0 ? "-" : "")) + show(k.change.like(abs($0)), unit: k.unit, l) } ?? "–",
                 trend: change.map { $0 == 0 ? "" : (($0 > 0) == h.higherIsBetter ? "better" : "worse") } ?? "")
         }
     }
