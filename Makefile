@@ -6,7 +6,7 @@ BENCH_DIR ?= var/bench
 
 FUZZ_RUNS ?= 5000000
 
-.PHONY: setup build nightly test bench bench-clv clean golden format fuzz review-check review-tools
+.PHONY: setup build nightly test bench bench-clv bench-peers clean golden format fuzz review-check review-tools
 
 ## setup: install libcsv-dev, libsqlite3-dev and libxlsxwriter-dev when missing (apt-get update first), then build
 ## kam (release).
@@ -48,6 +48,18 @@ bench-clv: setup
 	sed 's#../fixtures/demo#clv-b2b#; s#../out/nightly#clv-b2b-out#' pipelines/nightly.yaml > $(BENCH_DIR)/clv-b2b.yaml
 	.build/release/kam backtest $(BENCH_DIR)/clv-b2b.yaml --cutoff 2024-06-30 --until 2024-12-31 --out $(BENCH_DIR)/clv-b2b-bt --quiet
 	python3 Benchmarks/clv_ranking.py $(BENCH_DIR)/clv-b2b-bt 12 0.01
+
+## bench-peers: kam's whole run against the same job in DuckDB + lifetimes and pandas +
+## lifetimes (Benchmarks/peers), on a medium and a large generated set: alternating rounds,
+## median wall time, peak memory, the ratios and kam's stages; the peers' outputs are checked
+## against kam's first. Installs pandas, duckdb and lifetimes in var/venv-peers. Takes minutes.
+PEER_SETS ?= medium,large
+PEER_ROUNDS ?= 3
+bench-peers: setup
+	[ -x var/venv-peers/bin/python ] || python3 -m venv var/venv-peers
+	var/venv-peers/bin/python -c "import duckdb, pandas, lifetimes" 2>/dev/null || var/venv-peers/bin/pip install -q duckdb pandas lifetimes
+	var/venv-peers/bin/python Benchmarks/peers/bench.py --kam .build/release/kam --python var/venv-peers/bin/python \
+		--sets $(PEER_SETS) --rounds $(PEER_ROUNDS)
 
 ## fuzz: libFuzzer over the reader and the cleaners (Sources/kam-fuzz): two jobs of FUZZ_RUNS
 ## executions each (10 million in all by default), from the committed corpus in

@@ -62,13 +62,16 @@ enum FinanceWorkbook {
     }
 }
 
-/// The report tables a run writes as CSV, built once and shared by the CSV files and the
-/// workbook.
+/// The report tables a run writes as CSV, built once and shared by the CSV files, the
+/// workbook and the review pack.
 struct ReportTables {
-    var accounts: ReportTable
-    var summary: ReportTable
-    var keyAccounts: ReportTable
-    var migration: ReportTable
+    /// Every CSV table but `rejects.csv`, by file name.
+    var byFile: [String: ReportTable]
+
+    var accounts: ReportTable { byFile["ranked_accounts.csv"]! }
+    var summary: ReportTable { byFile["kpi_summary.csv"]! }
+    var keyAccounts: ReportTable { byFile["key_accounts.csv"]! }
+    var migration: ReportTable { byFile["tier_migration.csv"]! }
     /// `kpi_by_<dimension>.csv` file name and table, in ``KPITables/dimensions`` order.
-    var byDimension: [(file: String, table: ReportTable)]
+    var byDimension: [(file: String, table: ReportTable)] { KPITables.dimensions.map { ($0.file, byFile[$0.file]!) } }
 }

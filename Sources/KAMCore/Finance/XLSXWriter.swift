@@ -9,7 +9,6 @@ final class XLSXWriter {
     private let workbook: UnsafeMutablePointer<lxw_workbook>
     private let path: String
     private var closed = false
-    private var formats: [String: UnsafeMutablePointer<lxw_format>] = [:]
     private let currency: String
     /// The first error libxlsxwriter returned, kept until ``close()`` reports it.
     private var failure: String?
@@ -38,31 +37,51 @@ final class XLSXWriter {
         if !closed { _ = workbook_close(workbook) }
     }
 
-    /// A cached format by its number format; `bold` for header cells.
+    /// A new format with a number format; `bold` for header cells.
     private func format(_ numberFormat: String?, bold: Bool = false) -> UnsafeMutablePointer<lxw_format> {
-        let key = (bold ? "b:" : "") + (numberFormat ?? "")
-        if let f = formats[key] { return f }
         let f = workbook_add_format(workbook)!
         if let numberFormat { numberFormat.withCString { format_set_num_format(f, $0) } }
         if bold {
             format_set_bold(f)
             format_set_bg_color(f, 0xE8EDF3)
         }
-        formats[key] = f
         return f
     }
 
-    /// The number format and the value Excel stores for a cell: the value as the CSV prints it
-    /// (so the workbook equals the CSV to the printed digit), with the format that shows it so.
-    func numberAndFormat(_ cell: ReportCell) -> (Double, String)? {
+    private lazy var headerFormat = format(nil, bold: true)
+    private lazy var moneyFormat = format("#,##0.00 \"\(currency)\"")
+    private lazy var percentFormat = format("0.00%")
+    private lazy var wholeFormat = format("#,##0")
+    private lazy var dateFormat = format("yyyy-mm-dd")
+    private var measureFormats: [Int: UnsafeMutablePointer<lxw_format>] = [:]
+    /// Excel's day 0: 1899-12-30 (its 1900 leap-year quirk included).
+    private static let excelEpoch = Int(Day(year: 1899, month: 12, day: 30)!.ordinal)
+
+    /// The value Excel stores for a cell, its format and the width of its printed text: the
+    /// value as the CSV prints it (so the workbook equals the CSV to the printed digit), with the
+    /// format that shows it so. Money and counts are worked out in integers, the rest from the
+    /// printed text.
+    func number(_ cell: ReportCell) -> (value: Double, format: UnsafeMutablePointer<lxw_format>, width: Int)? {
         switch cell {
-        case .money, .amount: return Double(cell.printed).map { ($0, "#,##0.00 \"\(currency)\"") }
-        case .ratio, .probability: return Double(cell.printed).map { ($0, "0.00%") }
-        case .measure(_, let decimals): return Double(cell.printed).map { ($0, decimals == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: decimals)) }
-        case .count(let n): return (Double(n), "#,##0")
-        case .date(let d):
-            // Excel's serial day: 1899-12-30 is day 0 (its 1900 leap-year quirk included).
-            return (Double(Int(d.ordinal) - Int(Day(year: 1899, month: 12, day: 30)!.ordinal)), "yyyy-mm-dd")
+        case .money(let m):
+            // Cents, half to even, as Money prints them; cents / 100 is the double nearest the printed text.
+            let cents = FXRate.divideRounded(m.units, by: Money.scale / 100)
+            return (Double(cents) / 100, moneyFormat, String(cents).count + 5)
+        case .count(let n): return (Double(n), wholeFormat, String(n).count + 3)
+        case .date(let d): return (Double(Int(d.ordinal) - Self.excelEpoch), dateFormat, 12)
+        case .amount, .ratio, .probability, .measure:
+            let printed = cell.printed
+            guard let value = Double(printed) else { return nil }
+            switch cell {
+            case .amount: return (value, moneyFormat, printed.count + 6)
+            case .ratio, .probability: return (value, percentFormat, printed.count + 2)
+            case .measure(_, let decimals):
+                if measureFormats[decimals] == nil {
+                    measureFormats[decimals] = format(decimals == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: decimals))
+                }
+                return (value, measureFormats[decimals]!, printed.count + 3)
+            default: return nil
+            }
         case .text, .empty: return nil
         }
     }
@@ -73,7 +92,7 @@ final class XLSXWriter {
             failure = failure ?? "cannot add sheet '\(name)'"
             return
         }
-        let header = format(nil, bold: true)
+        let header = headerFormat
         var widths = table.columns.map { Self.displayWidth($0.name) + 2 }
         for (c, column) in table.columns.enumerated() {
             check(column.name.withCString { worksheet_write_string(sheet, 0, lxw_col_t(c), $0, header) })
@@ -82,9 +101,9 @@ final class XLSXWriter {
             let excelRow = lxw_row_t(r + 1)
             for (c, cell) in row.enumerated() {
                 let col = lxw_col_t(c)
-                if let (value, numberFormat) = numberAndFormat(cell) {
-                    check(worksheet_write_number(sheet, excelRow, col, value, format(numberFormat)))
-                    widths[c] = max(widths[c], cell.printed.count + 6)
+                if let n = number(cell) {
+                    check(worksheet_write_number(sheet, excelRow, col, n.value, n.format))
+                    widths[c] = max(widths[c], n.width)
                 } else if case .text(let s) = cell, !s.isEmpty {
                     // A string cell, whatever it starts with: text stays text.
                     check(s.withCString { worksheet_write_string(sheet, excelRow, col, $0, nil) })
@@ -117,6 +136,7 @@ final class XLSXWriter {
 
     /// Characters as Excel's column width counts them: East Asian wide characters take two.
     static func displayWidth(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.utf8.count }
+        return s.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
     }
 }

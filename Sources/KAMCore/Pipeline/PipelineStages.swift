@@ -174,10 +174,10 @@ extension KeyAccountStage {
 }
 
 extension AccountReport {
-    /// Builds the ranked account rows and writes the report files into the run folder.
+    /// Builds the ranked account rows and every report table (the CSV files, the workbook and
+    /// the review pack render these).
     struct Step: Stage {
         let config: PipelineConfig
-        let folder: RunFolder
         let threads: Int
         /// The recorded runs trends are taken against.
         let baseline: TrendBaseline
@@ -192,16 +192,33 @@ extension AccountReport {
         var produces: [AnySlot] { [Slots.report.erased, Slots.tables.erased] }
 
         func run(_ values: StageValues) throws -> Int {
-            let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
+            let clean = try values.get(Slots.clean), keyAccounts = try values.get(Slots.keyAccounts)
             let rows = AccountReport.build(
-                clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions), value: value,
-                churn: churn, relationship: try values.get(Slots.relationship), config: config)
-            let tables = try Runner.writeReports(
-                rows, clean: clean, value: value, churn: churn, keyAccounts: try values.get(Slots.keyAccounts), baseline: baseline,
-                config: config, folder: folder, threads: threads)
+                clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions),
+                value: try values.get(Slots.value), churn: try values.get(Slots.churn), relationship: try values.get(Slots.relationship),
+                config: config)
+            values.set(Slots.tables, try Runner.buildTables(rows, clean: clean, keyAccounts: keyAccounts, baseline: baseline, config: config, threads: threads))
             values.set(Slots.report, rows)
-            values.set(Slots.tables, tables)
             return rows.count
+        }
+    }
+}
+
+extension ReportTables {
+    /// Writes the CSV files, beside the workbook and the review pack.
+    struct CSVStep: Stage {
+        let config: PipelineConfig
+        let folder: RunFolder
+        let threads: Int
+
+        var name: String { "csv files" }
+        var needs: [AnySlot] { [Slots.clean.erased, Slots.tables.erased] }
+        var produces: [AnySlot] { [] }
+
+        func run(_ values: StageValues) throws -> Int {
+            let tables = try values.get(Slots.tables)
+            try Runner.writeCSVFiles(tables, clean: try values.get(Slots.clean), config: config, folder: folder, threads: threads)
+            return tables.byFile.count + 1
         }
     }
 }

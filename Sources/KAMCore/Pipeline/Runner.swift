@@ -52,7 +52,8 @@ public enum Runner {
             RelationshipStage.ContactsStep(config: config, asOf: config.asOf, threads: threads),
             RelationshipStage.Step(config: config, asOf: config.asOf, threads: threads),
             KeyAccountStage.Step(config: config, previous: baseline.previous.map { ($0.asOf, $0.accounts) }),
-            AccountReport.Step(config: config, folder: folder, threads: threads, baseline: baseline),
+            AccountReport.Step(config: config, threads: threads, baseline: baseline),
+            ReportTables.CSVStep(config: config, folder: folder, threads: threads),
             ReviewPack.Step(config: config, folder: folder),
             FinanceWorkbook.Step(config: config, folder: folder),
         ])
@@ -150,22 +151,20 @@ public enum Runner {
     /// What the run folder holds besides the CSV files and the manifest.
     static let otherOutputs = ["review/index.html", "review/index.zh-CN.html", FinanceWorkbook.fileName]
 
-    /// Writes the CSV files and returns the tables the workbook shares with them.
-    static func writeReports(
-        _ rows: [AccountReportRow], clean: CleanData, value: ValueResult, churn: ChurnResult, keyAccounts: KeyAccountResult,
-        baseline: TrendBaseline, config: PipelineConfig, folder: RunFolder, threads: Int
+    /// Builds every CSV table of the run (all but `rejects.csv`, which is streamed): the
+    /// account table on every thread, the others side by side.
+    static func buildTables(
+        _ rows: [AccountReportRow], clean: CleanData, keyAccounts: KeyAccountResult, baseline: TrendBaseline, config: PipelineConfig,
+        threads: Int
     ) throws -> ReportTables {
         var tiers: [ValueTier: Int] = [:]
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let tierCounts = tiers
         let groups = try AccountGroups(clean.accounts)
-        // The account table, the long one, on every thread; then the other tables side by side.
-        // rejects.csv grows with the rows, so it is streamed from the clean stage's logs instead.
-        let accounts = AccountReport.table(rows, config: config, baseline: baseline)
-        try folder.write("ranked_accounts.csv", bytes: accounts.csv(bom: config.report.excelBOM, threads: threads))
-        let files = outputFiles.filter { $0 != "rejects.csv" && $0 != "ranked_accounts.csv" }
+        let files = outputFiles.filter { $0 != "rejects.csv" }
         let built = parallelMap(files.count, threads: threads) { i -> ReportTable in
             switch files[i] {
+            case "ranked_accounts.csv": return AccountReport.table(rows, config: config, baseline: baseline)
             case "kpi_summary.csv":
                 return KPITables.summary(rows, config: config, tierCounts: tierCounts, baseline: baseline.quarterEnd, keyAccounts: keyAccounts)
             case "tier_migration.csv": return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config)
@@ -177,14 +176,18 @@ public enum Runner {
                 return KPITables.byDimension(rows, column: d.column, key: d.key, config: config)
             }
         }
-        let rendered = parallelMap(built.count, threads: threads) { built[$0].csv(bom: config.report.excelBOM) }
+        return ReportTables(byFile: Dictionary(uniqueKeysWithValues: zip(files, built)))
+    }
+
+    /// Writes the CSV files: the account table in slices on every thread, the others side by
+    /// side; `rejects.csv` is streamed from the clean stage's logs (it grows with the rows).
+    static func writeCSVFiles(_ tables: ReportTables, clean: CleanData, config: PipelineConfig, folder: RunFolder, threads: Int) throws {
+        let bom = config.report.excelBOM
+        try folder.write("ranked_accounts.csv", bytes: tables.accounts.csv(bom: bom, threads: threads))
+        let files = tables.byFile.keys.filter { $0 != "ranked_accounts.csv" }.sorted()
+        let rendered = parallelMap(files.count, threads: threads) { tables.byFile[files[$0]]!.csv(bom: bom) }
         for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }
-        try folder.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: config.report.excelBOM, to: emit) })
-        let table = Dictionary(uniqueKeysWithValues: zip(files, built))
-        return ReportTables(
-            accounts: accounts, summary: table["kpi_summary.csv"]!, keyAccounts: table["key_accounts.csv"]!,
-            migration: table["tier_migration.csv"]!,
-            byDimension: KPITables.dimensions.map { ($0.file, table[$0.file]!) })
+        try folder.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: bom, to: emit) })
     }
 
     static func makeRunId(_ date: Date) -> String {
