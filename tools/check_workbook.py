@@ -42,12 +42,19 @@ def main():
         cells = [list(r) for r in book[sheet].iter_rows(values_only=True)]
         if len(cells) != len(rows):
             problems.append(f"{sheet}: {len(cells)} rows, {file}: {len(rows)}")
-        for i, (got, want) in enumerate(zip(cells, rows), 1):
-            got = got + [None] * (len(want) - len(got))
-            for j, printed in enumerate(want):
+        # Each sheet column is found in the CSV by name (the account sheet holds some of them).
+        header = [h for h in cells[0] if h is not None]
+        missing = [h for h in header if h not in rows[0]]
+        if missing:
+            problems.append(f"{sheet}: columns {missing} are not in {file}")
+            continue
+        mapping = [(j, rows[0].index(h)) for j, h in enumerate(header)]
+        for i, (got, want) in enumerate(zip(cells[1:], rows[1:]), 2):
+            got = got + [None] * (len(header) - len(got))
+            for j, k in mapping:
                 numbers += isinstance(got[j], (int, float))
-                if not same(got[j], printed):
-                    problems.append(f"{sheet} row {i} column {rows[0][j]}: {got[j]!r} against {printed!r} in {file}")
+                if not same(got[j], want[k]):
+                    problems.append(f"{sheet} row {i} column {header[j]}: {got[j]!r} against {want[k]!r} in {file}")
     for p in problems[:20]:
         print("FAIL", p)
     print(f"finance.xlsx: {len(MIRRORS)} sheets checked against their CSV files, {numbers:,} numbers, {len(problems)} differences")

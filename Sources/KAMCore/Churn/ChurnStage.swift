@@ -98,12 +98,13 @@ public enum ChurnStage {
             let holdout = trainIds.indices.filter { isHoldout(trainIds[$0]) }
             let fitPart = trainIds.indices.filter { !isHoldout(trainIds[$0]) }
             if !holdout.isEmpty && fitPart.count > names.count {
-                let lr = LogisticRegression.fit(names: names, rows: fitPart.map { x[$0] }, labels: fitPart.map { y[$0] }, l2: settings.l2)
+                let lr = LogisticRegression.fit(
+                    names: names, rows: fitPart.map { x[$0] }, labels: fitPart.map { y[$0] }, l2: settings.l2, threads: threads)
                 let labels = holdout.map { trainRows[$0].1 }
                 supervisedHoldout = ChurnMetrics(scores: holdout.map { lr.probability(x[$0]) }, churned: labels)
                 modelHoldout = ChurnMetrics(scores: holdout.map { trainRows[$0].2 }, churned: labels)
             }
-            supervised = LogisticRegression.fit(names: names, rows: x, labels: y, l2: settings.l2)
+            supervised = LogisticRegression.fit(names: names, rows: x, labels: y, l2: settings.l2, threads: threads)
         }
 
         let used: ChurnSettings.Use

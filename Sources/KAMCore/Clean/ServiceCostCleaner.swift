@@ -122,6 +122,7 @@ final class ServiceCostBook {
     var ledger = InputLedger(kind: .costs)
     let rejects = RejectLog()
     private var seen: Set<String> = []
+    private var categories: [String: String] = [:]
     private(set) var byAccount: [String: ServiceCosts] = [:]
     /// Σ max(|amount|, |base amount|) over every row read (for the run's combined bound).
     private(set) var magnitude: UInt64 = 0
@@ -151,7 +152,12 @@ final class ServiceCostBook {
             }
             ledger.rowsAccepted += 1
             ledger.accepted.add(row.amount, currency: row.currency, base: row.entry.amount)
-            byAccount[row.accountId, default: ServiceCosts()].add(row.entry)
+            var entry = row.entry
+            // One copy of each category's text, shared by its rows (a few labels, a million rows).
+            if let c = entry.category {
+                if let shared = categories[c] { entry.category = shared } else { categories[c] = c }
+            }
+            byAccount[row.accountId, default: ServiceCosts()].add(entry)
         }
     }
 }

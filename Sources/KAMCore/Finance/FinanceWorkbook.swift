@@ -11,12 +11,23 @@ enum FinanceWorkbook {
             let dimension = file.replacingOccurrences(of: "kpi_by_", with: "").replacingOccurrences(of: ".csv", with: "")
             out.append(("By " + dimension.replacingOccurrences(of: "_", with: " "), file, table))
         }
-        out.append(("Ranked accounts", "ranked_accounts.csv", tables.accounts))
+        out.append(("Ranked accounts", "ranked_accounts.csv", tables.accounts.selecting(accountColumns)))
         out.append(("Key accounts", "key_accounts.csv", tables.keyAccounts))
         out.append(("Reconciliation", nil, reconciliation(clean, config: config)))
         out.append(("Rejects by reason", nil, rejectsByReason(clean)))
         return out
     }
+
+    /// The columns of `ranked_accounts.csv` the workbook's account sheet holds: who the account
+    /// is, its revenue, value and profit, its risk and health, and what to do. The model,
+    /// contact and trend columns stay in the CSV (a sheet of 90 columns serves no reader, and
+    /// its cells were most of the workbook's time).
+    static let accountColumns = [
+        "rank", "account_id", "account_name", "industry", "region", "size", "account_manager", "tier", "lifecycle", "first_purchase",
+        "last_purchase", "revenue_total", "revenue_12m", "revenue_prior_12m", "clv", "clv_low", "clv_high", "value_confidence",
+        "clv_margin", "gross_margin_12m", "cost_to_serve_12m", "service_costs_12m", "profit_12m", "net_clv", "churn_probability",
+        "churn_risk", "health_score", "health_band", "recommended_action", "currency",
+    ]
 
     static func write(_ tables: ReportTables, clean: CleanData, config: PipelineConfig, to path: String) throws {
         let writer = try XLSXWriter(path: path, currency: config.baseCurrency, created: config.asOf)

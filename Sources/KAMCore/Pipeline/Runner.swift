@@ -183,7 +183,7 @@ public enum Runner {
     /// side; `rejects.csv` is streamed from the clean stage's logs (it grows with the rows).
     static func writeCSVFiles(_ tables: ReportTables, clean: CleanData, config: PipelineConfig, folder: RunFolder, threads: Int) throws {
         let bom = config.report.excelBOM
-        try folder.write("ranked_accounts.csv", bytes: tables.accounts.csv(bom: bom, threads: threads))
+        try folder.write("ranked_accounts.csv", pieces: { emit in try tables.accounts.writeCSV(bom: bom, threads: threads, to: emit) })
         let files = tables.byFile.keys.filter { $0 != "ranked_accounts.csv" }.sorted()
         let rendered = parallelMap(files.count, threads: threads) { tables.byFile[files[$0]]!.csv(bom: bom) }
         for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }

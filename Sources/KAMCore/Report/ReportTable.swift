@@ -92,29 +92,50 @@ public struct ReportTable: Sendable {
         self.columns = specs.map { Column(name: $0.name, isText: $0.isText) }
     }
 
+    /// The named columns that the table has, in the order given, with their cells.
+    func selecting(_ names: [String]) -> ReportTable {
+        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element.name, $0.offset) })
+        let kept = names.compactMap { index[$0] }
+        var table = self
+        table.columns = kept.map { columns[$0] }
+        table.rows = rows.map { row in kept.map { row[$0] } }
+        return table
+    }
+
     mutating func append(_ row: [ReportCell]) {
         precondition(row.count == columns.count, "a report row has one cell per column")
         rows.append(row)
     }
 
     /// The table as CSV by the finance conventions; text cells starting with `=`, `+`, `-`,
-    /// `@`, tab or CR are neutralised by ``CSVWriter``. Long tables are printed in slices of
-    /// rows on `threads` threads and joined in order, so the bytes never depend on the count.
+    /// `@`, tab or CR are neutralised by ``CSVWriter``.
     func csv(bom: Bool, threads: Int = 1) -> [UInt8] {
+        var bytes: [UInt8] = []
+        writeCSV(bom: bom, threads: threads) { bytes += $0 }
+        return bytes
+    }
+
+    /// The same, handed to `emit` piece by piece in order: long tables are printed in slices
+    /// of rows on `threads` threads, a few slices at a time, so that memory holds a few slices,
+    /// not the file, and the bytes never depend on the thread count.
+    func writeCSV(bom: Bool, threads: Int, to emit: ([UInt8]) throws -> Void) rethrows {
         let names = columns.map(\.name), kinds: [CSVColumnKind] = columns.map { $0.isText ? .text : .number }
-        var writer = CSVWriter(columns: names, kinds: kinds, byteOrderMark: bom)
-        let slices = max(1, min(threads * 4, rows.count / 1000))
-        if slices == 1 {
-            for row in rows { writer.append(row.map(\.printed)) }
-            return writer.bytes
+        var header = CSVWriter(columns: names, kinds: kinds, byteOrderMark: bom)
+        try emit(header.takeBytes())
+        let rows = self.rows, sliceRows = 2000
+        let slices = (rows.count + sliceRows - 1) / sliceRows
+        var next = 0
+        while next < slices {
+            let batch = min(slices - next, max(1, threads * 2)), first = next
+            let parts = parallelMap(batch, threads: threads) { k -> [UInt8] in
+                var slice = CSVWriter(columns: names, kinds: kinds)
+                _ = slice.takeBytes()  // its header: the file has one already
+                let start = (first + k) * sliceRows
+                for row in rows[start..<min(rows.count, start + sliceRows)] { slice.append(row.map(\.printed)) }
+                return slice.takeBytes()
+            }
+            for part in parts { try emit(part) }
+            next += batch
         }
-        let rows = self.rows
-        let parts = parallelMap(slices, threads: threads) { s -> [UInt8] in
-            var slice = CSVWriter(columns: names, kinds: kinds)
-            _ = slice.takeBytes()  // its header: the first writer's is the file's
-            for row in rows[(rows.count * s / slices)..<(rows.count * (s + 1) / slices)] { slice.append(row.map(\.printed)) }
-            return slice.takeBytes()
-        }
-        return writer.bytes + parts.joined()
     }
 }
