@@ -85,4 +85,19 @@ import Testing
         _ = try Runner.run(config, outputOverride: b, threads: 3, progress: Progress(quiet: true))
         #expect(FileManager.default.contents(atPath: a + "/finance.xlsx") == FileManager.default.contents(atPath: b + "/finance.xlsx"))
     }
+
+    /// Text longer than a cell holds (a garbled export) is cut and marked, not a failed run.
+    @Test func textTooLongForACellIsCutNotFatal() throws {
+        var table = ReportTable(columns: ["name", "n"], text: ["name"])
+        let long = String(repeating: "客户", count: 20_000)
+        table.append([.text(long), .count(1)])
+        let path = temporaryFolder().appendingPathComponent("t.xlsx").path
+        let writer = try XLSXWriter(path: path, currency: "CNY", created: Day(iso: "2024-12-31")!)
+        writer.addSheet("T", table)
+        try writer.close()
+        let cells = try XLSXReader(path: path).sheets["T"]!
+        guard case .text(let cut)? = cells[2]?[0] else { Issue.record("no text cell"); return }
+        #expect(cut.hasSuffix("…") && long.hasPrefix(String(cut.dropLast())) && cut.count < 32_767)
+        #expect(cells[2]?[1] == .number(1, format: "#,##0"))
+    }
 }

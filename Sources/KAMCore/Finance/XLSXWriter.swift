@@ -104,8 +104,11 @@ final class XLSXWriter {
                 if let n = number(cell) {
                     check(worksheet_write_number(sheet, excelRow, col, n.value, n.format))
                     widths[c] = max(widths[c], n.width)
-                } else if case .text(let s) = cell, !s.isEmpty {
-                    // A string cell, whatever it starts with: text stays text.
+                } else if case .text(let full) = cell, !full.isEmpty {
+                    // A string cell, whatever it starts with: text stays text. Excel holds at most
+                    // 32,767 characters in a cell: longer text (a garbled export) is cut, marked
+                    // with "…", rather than fail the run; the CSV keeps it whole.
+                    let s = full.utf8.count > Self.longestText ? String(full.prefix(Self.longestText / 4)) + "…" : full
                     check(s.withCString { worksheet_write_string(sheet, excelRow, col, $0, nil) })
                     widths[c] = max(widths[c], Self.displayWidth(s) + 1)
                 }
@@ -133,6 +136,9 @@ final class XLSXWriter {
     private func check(_ error: lxw_error) {
         if error != LXW_NO_ERROR, failure == nil { failure = String(cString: lxw_strerror(error)) }
     }
+
+    /// Bytes of UTF-8 a text cell may have before it is cut (within Excel's 32,767 characters).
+    static let longestText = 32_000
 
     /// Characters as Excel's column width counts them: East Asian wide characters take two.
     static func displayWidth(_ s: String) -> Int {

@@ -63,7 +63,7 @@ enum ReviewPack {
             paretoChart: paretoChart.svg(id: "pareto-\(l.rawValue)"), concentrationFacts: concentration,
             tierCharts: tierCharts(rows, l, currency: currency), migrationChart: migrationChart(data, l),
             scatterChart: scatter(rows, keys: keyNumbers(data), config: config, l),
-            healthChart: healthChart(rows, l, interactions: data.clean.hasInteractionsInput),
+            healthChart: healthChart(rows, l),
             atRisk: atRisk(rows, config: config, l), keyAccounts: keyAccountTable(data, byId: byId, l),
             accountPages: data.listed.filter { $0.status?.isKey == true }.compactMap { byId[$0.accountId] }.enumerated().map {
                 accountPage($0.element, index: $0.offset, data: data, l)
@@ -181,7 +181,7 @@ enum ReviewPack {
 
     // MARK: Health and risk
 
-    static func healthChart(_ rows: [AccountReportRow], _ l: ReviewLanguage, interactions: Bool) -> String? {
+    static func healthChart(_ rows: [AccountReportRow], _ l: ReviewLanguage) -> String? {
         let bands = HealthScore.Band.allCases
         var counts = bands.map { _ in 0.0 }
         for i in rows.indices { if let b = rows[i].relationship?.health?.band { counts[bands.firstIndex(of: b)!] += 1 } }
