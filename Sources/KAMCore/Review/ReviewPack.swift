@@ -19,9 +19,11 @@ enum ReviewPack {
 
     /// Both pages, by file name.
     static func render(_ data: ReviewData) throws -> [(file: String, html: String)] {
-        let template = try MustacheTemplate(string: ReviewTemplate.page)
+        let library = MustacheLibrary(templates: [
+            "page": try MustacheTemplate(string: ReviewTemplate.page), "table": try MustacheTemplate(string: ReviewTemplate.table),
+        ])
         return ReviewLanguage.allCases.map { language in
-            (language.fileName, template.render(page(data, language: language)))
+            (language.fileName, library.render(page(data, language: language), withTemplate: "page") ?? "")
         }
     }
 
@@ -214,7 +216,7 @@ enum ReviewPack {
                     .init(text: band(r, l), numeric: false),
                     .init(text: r.churn.map { l == .english ? $0.drivers : $0.driversChinese } ?? "", numeric: false),
                 ])
-            })
+            }, emptyText: l.label(.noneAtRisk))
     }
 
     static func name(_ r: AccountReportRow) -> String { r.segment.name.isEmpty ? r.accountId : r.segment.name }
@@ -263,7 +265,7 @@ enum ReviewPack {
                     .init(text: r?.churn.map { l.percent($0.chosen) } ?? "–", numeric: true),
                     .init(text: r.map { band($0, l) } ?? "", numeric: false), .init(text: d.reason, numeric: false),
                 ])
-            })
+            }, emptyText: l.label(.noKeyAccounts))
     }
 
     /// The key accounts (new or kept) numbered 1, 2, … in the list's order.

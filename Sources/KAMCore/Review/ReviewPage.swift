@@ -26,13 +26,16 @@ struct ReviewPage {
         var rows: [Row]
         /// Stored, not computed: the template reads properties by reflection.
         var isEmpty: Bool
+        /// What the page says instead of an empty table.
+        var emptyText: String
 
-        init(headers: [Cell], widths: [Int], rows: [Row]) {
+        init(headers: [Cell], widths: [Int], rows: [Row], emptyText: String) {
             precondition(widths.count == headers.count && widths.reduce(0, +) == 100, "column widths add up to 100 %")
             self.headers = headers
             self.widths = widths
             self.rows = rows
             isEmpty = rows.isEmpty
+            self.emptyText = emptyText
         }
     }
 

@@ -1,6 +1,14 @@
-/// The review pack's Mustache template and style sheet (rendered by ``ReviewPack``). `{{x}}`
+/// The review pack's Mustache templates and style sheet (rendered by ``ReviewPack``). `{{x}}`
 /// escapes; `{{{x}}}` is used only for charts, which ``SVG`` escaped as it built them.
 enum ReviewTemplate {
+    /// A ``ReviewPage/Table``, or its text for no rows (the partial `{{> table}}`).
+    static let table = """
+        {{^isEmpty}}
+        <table><colgroup>{{#widths}}<col style="width:{{.}}%">{{/widths}}</colgroup><thead><tr>{{#headers}}<th{{#numeric}} class="num"{{/numeric}}>{{text}}</th>{{/headers}}</tr></thead>
+        <tbody>{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{text}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>
+        {{/isEmpty}}{{#isEmpty}}<p>{{emptyText}}</p>{{/isEmpty}}
+        """
+
     static let page = """
         <!DOCTYPE html>
         <html lang="{{lang}}">
@@ -62,18 +70,12 @@ enum ReviewTemplate {
           {{^hasInteractions}}<p class="note">{{labels.noInteractions}}</p>{{/hasInteractions}}
           <h3>{{labels.atRisk}}</h3>
           <p class="note">{{labels.atRiskRule}}</p>
-          {{#atRisk}}{{^isEmpty}}
-          <table><colgroup>{{#widths}}<col style="width:{{.}}%">{{/widths}}</colgroup><thead><tr>{{#headers}}<th{{#numeric}} class="num"{{/numeric}}>{{text}}</th>{{/headers}}</tr></thead>
-          <tbody>{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{text}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>
-          {{/isEmpty}}{{#isEmpty}}<p>{{labels.noneAtRisk}}</p>{{/isEmpty}}{{/atRisk}}
+          {{#atRisk}}{{> table}}{{/atRisk}}
         </section>
         <section id="key-accounts">
           <h2>{{labels.keyAccounts}}</h2>
           <p class="note">{{labels.keyAccountsRule}}</p>
-          {{#keyAccounts}}{{^isEmpty}}
-          <table><colgroup>{{#widths}}<col style="width:{{.}}%">{{/widths}}</colgroup><thead><tr>{{#headers}}<th{{#numeric}} class="num"{{/numeric}}>{{text}}</th>{{/headers}}</tr></thead>
-          <tbody>{{#rows}}<tr>{{#cells}}<td{{#numeric}} class="num"{{/numeric}}>{{text}}</td>{{/cells}}</tr>{{/rows}}</tbody></table>
-          {{/isEmpty}}{{#isEmpty}}<p>{{labels.noKeyAccounts}}</p>{{/isEmpty}}{{/keyAccounts}}
+          {{#keyAccounts}}{{> table}}{{/keyAccounts}}
         </section>
         {{#accountPages}}
         <section class="account" id="{{anchor}}">
