@@ -60,28 +60,23 @@ final class AccountBook {
 
     func add(_ batch: AccountCleaner.Batch) {
         ledger.rowsRead += batch.rowsRead
-        for reject in batch.rejects { addReject(reject) }
+        for reject in batch.rejects { ledger.reject(reject, into: rejects) }
         for (record, line, raw) in batch.rows {
             if let first = accounts[record.accountId] {
                 if first == record {
                     ledger.duplicatesMerged += 1
                 } else {
                     conflictingIds.insert(record.accountId)
-                    addReject(Reject(
+                    ledger.reject(Reject(
                         source: .accounts, line: line, field: "account_id", reason: .duplicateAccountConflict,
-                        message: "account \(record.accountId) appears earlier with different content; the first row is kept", raw: raw))
+                        message: "account \(record.accountId) appears earlier with different content; the first row is kept", raw: raw),
+                        into: rejects)
                 }
                 continue
             }
             ledger.rowsAccepted += 1
             accounts[record.accountId] = record
         }
-    }
-
-    private func addReject(_ reject: Reject) {
-        rejects.append(reject)
-        ledger.rowsRejected += 1
-        ledger.rejectsByReason[reject.reason, default: 0] += 1
     }
 }
 

@@ -8,6 +8,21 @@ public enum CleanError: Error, Sendable, Equatable {
     case combinedOverflow(inputs: [String])
 }
 
+extension CleanError {
+    /// Adds a batch's magnitude (Σ of its amounts' sizes) to an input's running `total`; throws
+    /// ``totalOverflow`` at the line where the batch stopped, or at its last line when the sum
+    /// passes `Int64.max` (no total of the input can overflow below that).
+    static func add(
+        _ batch: UInt64, overflowLine: Int?, lastLine: Int, to total: inout UInt64, input: InputKind, path: String
+    ) throws {
+        let (sum, overflow) = total.addingReportingOverflow(batch)
+        if let line = overflowLine ?? (overflow || sum > UInt64(Int64.max) ? lastLine : nil) {
+            throw CleanError.totalOverflow(input: input.rawValue, path: path, line: line)
+        }
+        total = sum
+    }
+}
+
 extension CleanError: CustomStringConvertible {
     public var description: String {
         switch self {

@@ -105,7 +105,7 @@ public enum CleanStage {
         let log = RejectLog()
         try reader.forEachBatch(threads: 1, transform: cleaner.normalise) { batch in
             ledger.rowsRead += batch.rowsRead
-            for r in batch.rejects { log.append(r); ledger.rowsRejected += 1; ledger.rejectsByReason[r.reason, default: 0] += 1 }
+            for r in batch.rejects { ledger.reject(r, into: log) }
             for row in batch.rows {
                 if fx.add(currency: row.currency, rate: row.rate, validFrom: row.from) {
                     ledger.rowsAccepted += 1
@@ -113,9 +113,7 @@ public enum CleanStage {
                     let r = Reject(
                         source: .fxRates, line: row.line, field: "rate", reason: .badRate,
                         message: "conflicts with another \(row.currency) rate for the same day", raw: row.raw)
-                    log.append(r)
-                    ledger.rowsRejected += 1
-                    ledger.rejectsByReason[.badRate, default: 0] += 1
+                    ledger.reject(r, into: log)
                 }
             }
         }
@@ -166,11 +164,8 @@ public enum CleanStage {
             var book = try TransactionBook(policy: input.dedupe, points: points, sightingBits: sightingBits)
             var magnitude: UInt64 = 0, rowsConverted: [FXRateKey: Int] = [:]
             try reader.forEachBatch(threads: threads, transform: { cleaner.normalise($0) }) { batch in
-                let (sum, overflow) = magnitude.addingReportingOverflow(batch.magnitude)
-                if let line = batch.overflowLine ?? (overflow || sum > UInt64(Int64.max) ? batch.lastLine : nil) {
-                    throw CleanError.totalOverflow(input: kind.rawValue, path: input.path, line: line)
-                }
-                magnitude = sum
+                try CleanError.add(
+                    batch.magnitude, overflowLine: batch.overflowLine, lastLine: batch.lastLine, to: &magnitude, input: kind, path: input.path)
                 for (key, n) in batch.rowsConverted { rowsConverted[key, default: 0] += n }
                 try book.add(batch)
             }

@@ -109,11 +109,7 @@ final class InteractionBook {
     func add(_ batch: InteractionCleaner.Batch) {
         ledger.rowsRead += batch.rowsRead
         ledger.excludedAfterAsOf += batch.excluded
-        for reject in batch.rejects {
-            rejects.append(reject)
-            ledger.rowsRejected += 1
-            ledger.rejectsByReason[reject.reason, default: 0] += 1
-        }
+        for reject in batch.rejects { ledger.reject(reject, into: rejects) }
         for (record, key) in batch.rows {
             if let key, !seen.insert(key).inserted {
                 ledger.duplicatesMerged += 1

@@ -129,21 +129,14 @@ final class ServiceCostBook {
 
     /// Folds in a batch, in file order; throws when the amounts add up past what kam holds.
     func add(_ batch: ServiceCostCleaner.Batch, input: InputConfig) throws {
-        let (sum, overflow) = magnitude.addingReportingOverflow(batch.magnitude)
-        if let line = batch.overflowLine ?? (overflow || sum > UInt64(Int64.max) ? batch.lastLine : nil) {
-            throw CleanError.totalOverflow(input: InputKind.costs.rawValue, path: input.path, line: line)
-        }
-        magnitude = sum
+        try CleanError.add(
+            batch.magnitude, overflowLine: batch.overflowLine, lastLine: batch.lastLine, to: &magnitude, input: .costs, path: input.path)
         ledger.rowsRead += batch.rowsRead
         ledger.excludedAfterAsOf += batch.excluded
         ledger.read.merge(batch.read)
         ledger.rejected.merge(batch.rejected)
         ledger.excluded.merge(batch.excludedAmounts)
-        for reject in batch.rejects {
-            rejects.append(reject)
-            ledger.rowsRejected += 1
-            ledger.rejectsByReason[reject.reason, default: 0] += 1
-        }
+        for reject in batch.rejects { ledger.reject(reject, into: rejects) }
         for row in batch.rows {
             if let raw = row.raw, !seen.insert(raw).inserted {
                 ledger.duplicatesMerged += 1

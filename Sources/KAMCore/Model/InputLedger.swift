@@ -110,6 +110,13 @@ public struct InputLedger: Sendable {
 
     public init(kind: InputKind) { self.kind = kind }
 
+    /// Keeps a rejected row in `log` and counts it, by reason.
+    mutating func reject(_ r: Reject, into log: RejectLog) {
+        log.append(r)
+        rowsRejected += 1
+        rejectsByReason[r.reason, default: 0] += 1
+    }
+
     /// The identity every input must satisfy.
     public var balances: Bool { rowsRead == rowsAccepted + rowsRejected + duplicatesMerged + excludedAfterAsOf + excludedOpen }
 

@@ -40,38 +40,14 @@ enum Manifest {
             ("reject_examples", Self.examples(examples)),
         ]
         if kind == .costs {
-            pairs.append((
-                "control_totals",
-                .object([
-                    (
-                        "currency_note",
-                        .string(
-                            "amounts per currency as the export wrote them, exact to four decimals; base = converted to \(config.baseCurrency) at the rate of the row's day; read = accepted + rejected + duplicates_merged + excluded_after_as_of"
-                        )
-                    ),
-                    ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
-                    ("duplicates_merged", control(ledger.merged)), ("excluded_after_as_of", control(ledger.excluded)),
-                    ("reconciles", .bool(ledger.amountsBalance)),
-                ])
-            ))
+            pairs.append(("control_totals", controlTotals(ledger, open: false, note: "amounts per currency as the export wrote them, exact to four decimals; base = converted to \(config.baseCurrency) at the rate of the row's day; read = accepted + rejected + duplicates_merged + excluded_after_as_of")))
         }
         if kind == .transactions {
             let window = (config.asOf - 364)...config.asOf
             pairs += [
                 (
                     "control_totals",
-                    .object([
-                        (
-                            "currency_note",
-                            .string(
-                                "amounts per currency as the export wrote them (a refund with the sign it was given), exact to four decimals so that they add up as printed; base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of + excluded_open"
-                            )
-                        ),
-                        ("read", control(ledger.read)), ("accepted", control(ledger.accepted)), ("rejected", control(ledger.rejected)),
-                        ("duplicates_merged", control(ledger.merged)), ("excluded_after_as_of", control(ledger.excluded)),
-                        ("excluded_open", control(ledger.open)),
-                        ("reconciles", .bool(ledger.amountsBalance)),
-                    ])
+                    controlTotals(ledger, open: true, note: "amounts per currency as the export wrote them (a refund with the sign it was given), exact to four decimals so that they add up as printed; base = converted to \(config.baseCurrency); read = accepted + rejected + duplicates_merged + excluded_after_as_of + excluded_open")
                 ),
                 (
                     "accepted_lines",
@@ -86,6 +62,16 @@ enum Manifest {
             ]
         }
         return .object(pairs)
+    }
+
+    /// An input's amount control totals per bucket (transactions also have open lines).
+    static func controlTotals(_ ledger: InputLedger, open: Bool, note: String) -> JSONValue {
+        .object(
+            [
+                ("currency_note", .string(note)), ("read", control(ledger.read)), ("accepted", control(ledger.accepted)),
+                ("rejected", control(ledger.rejected)), ("duplicates_merged", control(ledger.merged)),
+                ("excluded_after_as_of", control(ledger.excluded)),
+            ] + (open ? [("excluded_open", control(ledger.open))] : []) + [("reconciles", .bool(ledger.amountsBalance))])
     }
 
     /// The manifest of `<output>.failed/`: why the run stopped and where every row of every

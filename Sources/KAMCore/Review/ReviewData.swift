@@ -39,10 +39,22 @@ struct ReviewData {
         return (from, to, counts)
     }
 
-    /// Key-account decisions with a status, by status (new, kept, demoted) then rank.
-    var listed: [KeyAccountDecision] {
+    /// Key-account decisions with a status, by status (new, kept, demoted) then rank: sorted
+    /// once, as the pages read it many times and the decisions cover every account.
+    let listed: [KeyAccountDecision]
+
+    init(
+        rows: [AccountReportRow], clean: CleanData, keyAccounts: KeyAccountResult, summary: ReportTable, migration: ReportTable,
+        config: PipelineConfig
+    ) {
+        self.rows = rows
+        self.clean = clean
+        self.keyAccounts = keyAccounts
+        self.summary = summary
+        self.migration = migration
+        self.config = config
         let order: [KeyAccountStatus] = [.new, .kept, .demoted]
-        return keyAccounts.decisions.values.filter { $0.status.map(order.contains) == true }.sorted {
+        listed = keyAccounts.decisions.values.filter { $0.status.map(order.contains) == true }.sorted {
             let a = order.firstIndex(of: $0.status!)!, b = order.firstIndex(of: $1.status!)!
             if a != b { return a < b }
             return ($0.rank ?? .max, $0.accountId) < ($1.rank ?? .max, $1.accountId)
