@@ -121,6 +121,29 @@ import Testing
         #expect(ValueStage.chooseModel(CLVSettings(), bgFit: bgFit, paretoFit: unusable).0 == .bgnbd)
     }
 
+    /// A configured purchase model is fitted alone (the manifest says the other was not
+    /// fitted); the other is fitted only as the fallback of an unusable configured fit.
+    @Test func aConfiguredModelIsFittedAloneUnlessItsFitIsUnusable() throws {
+        let config = try PipelineConfig.load(path: cdnowPipeline(extra: "clv:\n  model: bgnbd"))
+        let clean = try CleanStage.run(config, threads: 2, progress: Progress(quiet: true))
+        let value = ValueStage.run(histories: clean.histories, asOf: config.asOf, config: config, threads: 2)
+        #expect(value.bgnbdFit?.isUsable == true && value.pareto == nil && value.paretoFit == nil)
+        #expect(value.modelUsed == .bgnbd && value.modelReason.hasPrefix("configured (clv.model: bgnbd)"))
+        let manifest = Manifest.models(value, config: config).rendered()
+        #expect(manifest.contains("\"fitted\": false") && manifest.contains("configured as bgnbd and its fit is usable"), "\(manifest)")
+        // Five one-time buyers: the configured fit is not usable, so the other is fitted too.
+        let oneTime = Set(ValueStage.summaries(clean.histories, asOf: config.asOf).filter { $0.frequency == 0 }.map(\.accountId))
+        let once = clean.histories.filter { oneTime.contains($0.accountId) }.prefix(5)
+        #expect(once.count == 5)
+        let fallback = ValueStage.run(histories: Array(once), asOf: config.asOf, config: config, threads: 2)
+        #expect(fallback.bgnbdFit?.isUsable == false && fallback.paretoFit != nil)
+        #expect(fallback.modelReason.contains("neither fit is usable"), "\(fallback.modelReason)")
+        // Under auto both are fitted.
+        let auto = ValueStage.run(
+            histories: clean.histories, asOf: config.asOf, config: try PipelineConfig.load(path: cdnowPipeline()), threads: 2)
+        #expect(auto.bgnbd != nil && auto.pareto != nil)
+    }
+
     @Test func summariesMergeAcrossShards() {
         let days: [(Int, Int64, Int64)] = [(0, 100, 0), (5, 50, 0), (9, 0, 20), (12, 80, 10), (20, 30, 0)]
         let asOf = Day(ordinal: 30)

@@ -26,20 +26,22 @@ enum ChurnDriver: Sendable, Hashable {
     func text(_ language: Language) -> String {
         let en = language == .english
         func n(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
+        // printf's fixed decimals without Foundation's formatter (one text per account and language).
+        func f(_ x: Double, _ places: Int) -> String { CSVFormat.decimal(x, places) }
         switch self {
         case .noSignOfRisk: return en ? "no sign of risk" : "无风险迹象"
         case .overdue(let days, let gap):
             return en ? "no purchase for \(n(days, "day", "days")), against a usual gap of \(n(gap, "day", "days"))" : "已 \(days) 天未采购，平时间隔约 \(gap) 天"
         case .onePurchaseOnly(let days): return en ? "one purchase only, \(n(days, "day", "days")) ago" : "仅采购过一次，距今 \(days) 天"
-        case .lowPAlive(let p): return en ? String(format: "purchase model: P(still buying) %.2f", p) : String(format: "购买模型：仍在采购的概率 %.2f", p)
+        case .lowPAlive(let p): return en ? "purchase model: P(still buying) \(f(p, 2))" : "购买模型：仍在采购的概率 \(f(p, 2))"
         case .fewExpected(let e, let usual, let h):
             return en
-                ? String(format: "%.1f purchase days expected in the next %d days, against %.1f in a usual %d days", e, h, usual, h)
-                : String(format: "预计未来 %d 天采购 %.1f 天，平时同期约 %.1f 天", h, e, usual)
+                ? "\(f(e, 1)) purchase days expected in the next \(h) days, against \(f(usual, 1)) in a usual \(h) days"
+                : "预计未来 \(h) 天采购 \(f(e, 1)) 天，平时同期约 \(f(usual, 1)) 天"
         case .fewerPurchaseDays(let last90, let usual):
             return en
-                ? String(format: "%@ in the last 90 days, against %.1f usually", n(last90, "purchase day", "purchase days"), usual)
-                : String(format: "近 90 天采购 %d 天，平时约 %.1f 天", last90, usual)
+                ? "\(n(last90, "purchase day", "purchase days")) in the last 90 days, against \(f(usual, 1)) usually"
+                : "近 90 天采购 \(last90) 天，平时约 \(f(usual, 1)) 天"
         case .revenueDown(let pct): return en ? "revenue down \(pct) % on the previous 90 days" : "收入较前 90 天下降 \(pct)%"
         case .newCustomer(let days): return en ? "customer for only \(n(days, "day", "days"))" : "成为客户仅 \(days) 天"
         case .refunds(let pct): return en ? "refunds \(pct) % of the amount paid" : "退款占付款额的 \(pct)%"
@@ -56,8 +58,8 @@ enum ChurnDriver: Sendable, Hashable {
         case .fewContacts(let c): return en ? "\(n(c, "contact", "contacts")) in the last 90 days" : "近 90 天联系 \(c) 次"
         case .patternOfSimilarAccounts(let p, let h):
             return en
-                ? String(format: "no single factor stands out: P(no purchase in %d days) %.2f from accounts with a similar history", h, p)
-                : String(format: "无单一突出因素：据相似历史的客户，%d 天内不采购的概率 %.2f", h, p)
+                ? "no single factor stands out: P(no purchase in \(h) days) \(f(p, 2)) from accounts with a similar history"
+                : "无单一突出因素：据相似历史的客户，\(h) 天内不采购的概率 \(f(p, 2))"
         }
     }
 }

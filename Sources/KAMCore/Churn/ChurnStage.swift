@@ -132,7 +132,7 @@ public enum ChurnStage {
 
         // Score every purchaser as of as_of.
         let finalModel = supervised
-        let model: PurchaseModel = value.modelUsed == .paretoNBD ? .paretoNBD(value.pareto) : .bgnbd(value.bgnbd)
+        let model = value.model
         let ids = value.accounts.keys.sorted()
         let scored = parallelMap(ids.count, threads: threads) { i -> (String, AccountChurn) in
             let id = ids[i]

@@ -29,8 +29,9 @@ struct ServiceCostCleaner: Sendable {
         var entry: ServiceCosts.Entry
         var amount: Money
         var currency: String
-        /// The record's text, when duplicates are merged (`dedupe: exact`).
-        var raw: String?
+        /// The hash of the record's bytes, when duplicates are merged (`dedupe: exact`): the
+        /// same key interactions are merged by (``RowHash``).
+        var key: UInt64?
     }
 
     struct Batch: Sendable {
@@ -109,9 +110,15 @@ struct ServiceCostCleaner: Sendable {
                 out.excludedAmounts.add(amount, currency: currency, base: base)
                 continue
             }
+            var key: UInt64?
+            if config.dedupe == .exact {
+                var h = RowHash()
+                r.withRawBytes { h.add($0) }
+                key = h.value
+            }
             out.rows.append(Row(
                 accountId: accountId, entry: .init(day: day, amount: base, category: r.text(cCategory)), amount: amount,
-                currency: currency, raw: config.dedupe == .exact ? r.raw : nil))
+                currency: currency, key: key))
         }
         return out
     }
@@ -121,7 +128,7 @@ struct ServiceCostCleaner: Sendable {
 final class ServiceCostBook {
     var ledger = InputLedger(kind: .costs)
     let rejects = RejectLog()
-    private var seen: Set<String> = []
+    private var seen: Set<UInt64> = []
     private var categories: [String: String] = [:]
     private(set) var byAccount: [String: ServiceCosts] = [:]
     /// Σ max(|amount|, |base amount|) over every row read (for the run's combined bound).
@@ -138,7 +145,7 @@ final class ServiceCostBook {
         ledger.excluded.merge(batch.excludedAmounts)
         for reject in batch.rejects { ledger.reject(reject, into: rejects) }
         for row in batch.rows {
-            if let raw = row.raw, !seen.insert(raw).inserted {
+            if let key = row.key, !seen.insert(key).inserted {
                 ledger.duplicatesMerged += 1
                 ledger.merged.add(row.amount, currency: row.currency, base: row.entry.amount)
                 continue

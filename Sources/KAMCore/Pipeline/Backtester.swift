@@ -47,7 +47,7 @@ public enum Backtester {
         let unit = config.timeUnit
         let period = Double(until - cutoff) / unit.days
         let churnEnd = min(until, cutoff + config.churn.horizonDays)
-        let model: PurchaseModel = value.modelUsed == .paretoNBD ? .paretoNBD(value.pareto) : .bgnbd(value.bgnbd)
+        let model = value.model
         let histories = clean.historiesById
         let ids = value.accounts.keys.sorted()
 

@@ -123,10 +123,18 @@ enum Manifest {
         return .object(pairs)
     }
 
+    /// The entry of a purchase model left unfitted because the pipeline configures the other.
+    static func notFitted(_ config: PipelineConfig) -> JSONValue {
+        .object([
+            ("fitted", .bool(false)),
+            ("reason", .string("clv.model is configured as \(config.clv.model.rawValue) and its fit is usable, so this model was not fitted")),
+        ])
+    }
+
     static func models(_ v: ValueResult, config: PipelineConfig) -> JSONValue {
         .object([
-            ("bgnbd", fit(v.bgnbdFit, params: [("r", v.bgnbd.r), ("alpha", v.bgnbd.alpha), ("a", v.bgnbd.a), ("b", v.bgnbd.b)], unit: config.timeUnit)),
-            ("pareto_nbd", fit(v.paretoFit, params: [("r", v.pareto.r), ("alpha", v.pareto.alpha), ("s", v.pareto.s), ("beta", v.pareto.beta)], unit: config.timeUnit)),
+            ("bgnbd", v.bgnbd.map { m in fit(v.bgnbdFit!, params: [("r", m.r), ("alpha", m.alpha), ("a", m.a), ("b", m.b)], unit: config.timeUnit) } ?? notFitted(config)),
+            ("pareto_nbd", v.pareto.map { m in fit(v.paretoFit!, params: [("r", m.r), ("alpha", m.alpha), ("s", m.s), ("beta", m.beta)], unit: config.timeUnit) } ?? notFitted(config)),
             ("gamma_gamma", fit(v.gammaGammaFit, params: [("p", v.gammaGamma.p), ("q", v.gammaGamma.q), ("gamma", v.gammaGamma.gamma)], unit: nil)),
             ("used", .string(v.modelUsed.rawValue)), ("reason", .string(v.modelReason)), ("spend_policy", .string(v.spendPolicy)),
             ("interval_policy", v.intervalPolicy.map(JSONValue.string) ?? .null),

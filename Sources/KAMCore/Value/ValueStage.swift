@@ -51,10 +51,12 @@ public enum ValueConfidence: String, Sendable, Hashable {
 
 /// The value stage's result: fits with diagnostics and every purchaser's value columns.
 public struct ValueResult: Sendable {
-    public var bgnbd: BGNBDModel
-    public var bgnbdFit: FitDiagnostics
-    public var pareto: ParetoNBDModel
-    public var paretoFit: FitDiagnostics
+    /// The purchase models fitted: both under `clv.model: auto`; a configured one alone, unless
+    /// its fit is not usable and the other is fitted as its fallback.
+    public var bgnbd: BGNBDModel?
+    public var bgnbdFit: FitDiagnostics?
+    public var pareto: ParetoNBDModel?
+    public var paretoFit: FitDiagnostics?
     public var gammaGamma: GammaGammaModel
     public var gammaGammaFit: FitDiagnostics
     /// The purchase model whose predictions fill the account columns.
@@ -65,6 +67,9 @@ public struct ValueResult: Sendable {
     /// How the intervals were drawn, for the manifest (nil without intervals).
     public var intervalPolicy: String?
     public var accounts: [String: AccountValue]
+
+    /// The fitted purchase model in use (always one of those fitted).
+    public var model: PurchaseModel { modelUsed == .paretoNBD ? .paretoNBD(pareto!) : .bgnbd(bgnbd!) }
 }
 
 /// A fitted purchase model, either kind, behind one interface.
@@ -107,24 +112,33 @@ public enum ValueStage {
         let summaries = summaries(histories, asOf: asOf)
         let inputs = ModelInput.collapse(summaries.map { (Double($0.frequency), $0.recency(in: unit), $0.age(asOf: asOf, in: unit)) })
         let spend = spendInputs(summaries)
-        // The three fits are independent: run them side by side.
-        let fits = parallelMap(3, threads: max(1, min(3, threads))) { i -> FitBox in
-            switch i {
-            case 0: let (m, d) = ModelFitter.fitBGNBD(inputs, threads: threads); return .bg(m, d)
-            case 1: let (m, d) = ModelFitter.fitParetoNBD(inputs, threads: threads); return .pareto(m, d)
-            default: let (m, d) = ModelFitter.fitGammaGamma(spend, threads: threads); return .gg(m, d)
+        // The fits are independent: run them side by side. A configured purchase model is
+        // fitted alone; the other only when the configured fit is not usable (its fallback).
+        let configured: CLVSettings.Model? = config.clv.model == .auto ? nil : config.clv.model
+        let first: [FitBox.Kind] = configured.map { [$0 == .bgnbd ? .bg : .pareto, .gg] } ?? [.bg, .pareto, .gg]
+        var fits = parallelMap(first.count, threads: max(1, min(first.count, threads))) {
+            FitBox.fit(first[$0], inputs: inputs, spend: spend, threads: threads)
+        }
+        if let configured, let fit = fits[0].diagnostics, !fit.isUsable {
+            fits.append(FitBox.fit(configured == .bgnbd ? .pareto : .bg, inputs: inputs, spend: spend, threads: threads))
+        }
+        var bgnbd: (BGNBDModel, FitDiagnostics)?, pareto: (ParetoNBDModel, FitDiagnostics)?
+        var gammaGamma: (GammaGammaModel, FitDiagnostics)?
+        for fit in fits {
+            switch fit {
+            case .bg(let m, let d): bgnbd = (m, d)
+            case .pareto(let m, let d): pareto = (m, d)
+            case .gg(let m, let d): gammaGamma = (m, d)
             }
         }
-        guard case .bg(let bg, let bgFit) = fits[0], case .pareto(let pn, let pnFit) = fits[1], case .gg(let gg, let ggFit) = fits[2] else {
-            fatalError("fit order")
-        }
-        let (used, reason) = chooseModel(config.clv, bgFit: bgFit, paretoFit: pnFit)
-        let model: PurchaseModel = used == .bgnbd ? .bgnbd(bg) : .paretoNBD(pn)
+        guard let (gg, ggFit) = gammaGamma else { fatalError("the spend model is always fitted") }
+        let (used, reason) = chooseModel(config.clv, bgFit: bgnbd?.1, paretoFit: pareto?.1)
+        let model: PurchaseModel = used == .bgnbd ? .bgnbd(bgnbd!.0) : .paretoNBD(pareto!.0)
         let spendEstimate = SpendEstimate(gammaGamma: gg, fit: ggFit, repeatBuyers: spend)
         let horizon = Double(config.churn.horizonDays) / unit.days
         let monthInUnit = (365.25 / 12) / unit.days
         let clvSettings = config.clv
-        let chosenFit = used == .bgnbd ? bgFit : pnFit
+        let chosenFit = used == .bgnbd ? bgnbd!.1 : pareto!.1
         let intervals =
             clvSettings.intervalDraws > 0
             ? ValueIntervals(
@@ -168,7 +182,7 @@ public enum ValueStage {
         let spendPolicy = spendEstimate.description + "; accounts by source: "
             + [SpendEstimate.Source.gammaGamma, .credibility, .population].map { "\($0.rawValue) \(bySource[$0] ?? 0)" }.joined(separator: ", ")
         return ValueResult(
-            bgnbd: bg, bgnbdFit: bgFit, pareto: pn, paretoFit: pnFit, gammaGamma: gg, gammaGammaFit: ggFit,
+            bgnbd: bgnbd?.0, bgnbdFit: bgnbd?.1, pareto: pareto?.0, paretoFit: pareto?.1, gammaGamma: gg, gammaGammaFit: ggFit,
             modelUsed: used, modelReason: reason, spendPolicy: spendPolicy,
             intervalPolicy: intervals.map {
                 "80 % intervals: 10th and 90th percentiles of \(ValueIntervals.parameterSets * $0.drawsPerSet) posterior-predictive draws per account (\(ValueIntervals.parameterSets) parameter sets × \($0.drawsPerSet) futures); \($0.parameterNote)"
@@ -179,6 +193,23 @@ public enum ValueStage {
         case bg(BGNBDModel, FitDiagnostics)
         case pareto(ParetoNBDModel, FitDiagnostics)
         case gg(GammaGammaModel, FitDiagnostics)
+
+        enum Kind: Sendable { case bg, pareto, gg }
+
+        static func fit(_ kind: Kind, inputs: [ModelInput], spend: [(x: Double, m: Double, weight: Double)], threads: Int) -> FitBox {
+            switch kind {
+            case .bg: let (m, d) = ModelFitter.fitBGNBD(inputs, threads: threads); return .bg(m, d)
+            case .pareto: let (m, d) = ModelFitter.fitParetoNBD(inputs, threads: threads); return .pareto(m, d)
+            case .gg: let (m, d) = ModelFitter.fitGammaGamma(spend, threads: threads); return .gg(m, d)
+            }
+        }
+
+        var diagnostics: FitDiagnostics? {
+            switch self {
+            case .bg(_, let d), .pareto(_, let d): return d
+            case .gg: return nil
+            }
+        }
     }
 
     static func spendInputs(_ summaries: [RepeatPurchaseSummary]) -> [(x: Double, m: Double, weight: Double)] {
@@ -192,18 +223,22 @@ public enum ValueStage {
     /// purchase models have four parameters, so this is also the lower AIC and BIC. A usable fit
     /// beats an unusable one whatever the likelihoods; a configured model that is not usable
     /// falls back to the other when that one is usable. The reason says which rule decided and
-    /// whether the model was configured or the default.
-    static func chooseModel(_ settings: CLVSettings, bgFit: FitDiagnostics, paretoFit: FitDiagnostics) -> (CLVSettings.Model, String) {
+    /// whether the model was configured or the default. A configured model's fit is always
+    /// given; the other's only when it was fitted (under `auto`, or as the fallback).
+    static func chooseModel(_ settings: CLVSettings, bgFit: FitDiagnostics?, paretoFit: FitDiagnostics?) -> (CLVSettings.Model, String) {
         let origin = settings.modelConfigured ? "configured (clv.model: \(settings.model.rawValue))" : "default (clv.model: auto)"
         func flagged(_ d: FitDiagnostics) -> String { d.status == "converged" ? "" : " [fit \(d.status.replacingOccurrences(of: "_", with: " ")): \(d.evidence)]" }
         switch settings.model {
         case .bgnbd:
-            if !bgFit.isUsable && paretoFit.isUsable { return (.paretoNBD, "\(origin); BG/NBD fit not usable (\(bgFit.problem!)), Pareto/NBD used instead") }
+            let bgFit = bgFit!
+            if !bgFit.isUsable && paretoFit?.isUsable == true { return (.paretoNBD, "\(origin); BG/NBD fit not usable (\(bgFit.problem!)), Pareto/NBD used instead") }
             return (.bgnbd, bgFit.isUsable ? origin + flagged(bgFit) : "\(origin); neither fit is usable (\(bgFit.problem!)), BG/NBD used as fitted")
         case .paretoNBD:
-            if !paretoFit.isUsable && bgFit.isUsable { return (.bgnbd, "\(origin); Pareto/NBD fit not usable (\(paretoFit.problem!)), BG/NBD used instead") }
+            let paretoFit = paretoFit!
+            if !paretoFit.isUsable && bgFit?.isUsable == true { return (.bgnbd, "\(origin); Pareto/NBD fit not usable (\(paretoFit.problem!)), BG/NBD used instead") }
             return (.paretoNBD, paretoFit.isUsable ? origin + flagged(paretoFit) : "\(origin); neither fit is usable (\(paretoFit.problem!)), Pareto/NBD used as fitted")
         case .auto:
+            let bgFit = bgFit!, paretoFit = paretoFit!
             if bgFit.isUsable != paretoFit.isUsable {
                 return bgFit.isUsable ? (.bgnbd, "\(origin): only the BG/NBD fit is usable" + flagged(bgFit)) : (.paretoNBD, "\(origin): only the Pareto/NBD fit is usable" + flagged(paretoFit))
             }
