@@ -80,7 +80,7 @@ func files(in folder: String) throws -> [String: Data] {
             // Computed while the file was parsed; it must equal a digest of the file read alone.
             #expect(e["sha256"] as! String == (try CleanStage.sha256(path: e["path"] as! String)))
         }
-        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report", "csv files", "review pack", "finance workbook"])
+        #expect((manifest["stages"] as! [[String: Any]]).map { $0["name"] as! String } == ["ingest+clean", "segment", "value", "churn", "decide", "contacts", "relationship", "key accounts", "report", "csv files", "review pack", "finance workbook", "manifest", "history record"])
     }
 
     /// Every Total row and control total adds up as printed, to the cent; where the exact

@@ -56,30 +56,22 @@ public enum Runner {
             ReportTables.CSVStep(config: config, folder: folder, threads: threads),
             ReviewPack.Step(config: config, folder: folder),
             FinanceWorkbook.Step(config: config, folder: folder),
+            // Beside the files: what the manifest and the history will hold.
+            ManifestStep(config: config, runId: runId, started: started, threads: threads, history: historyPath, baseline: baseline),
+            RunRecordStep(config: config, runId: runId),
         ])
         let values = StageValues()
         let stages = try graph.runReportingFailure(values, progress: progress)
-        let clean = try values.get(Slots.clean), value = try values.get(Slots.value), churn = try values.get(Slots.churn)
-        let rows = try values.get(Slots.report), relationship = try values.get(Slots.relationship)
-        var manifest = makeManifest(
-            config: config, runId: runId, started: started, clean: clean, value: value, churn: churn, relationship: relationship,
-            rows: rows, stages: stages, threads: threads)
-        manifest.insert("key_accounts", Manifest.keyAccounts(try values.get(Slots.keyAccounts), config: config, history: historyPath), before: "not_computed")
-        manifest.insert(
-            "trends",
-            .object([
-                ("previous_run_as_of", baseline.previous.map { .string($0.asOf.iso) } ?? .null),
-                ("previous_quarter_end", .string(baseline.quarterEndDay.iso)),
-                ("quarter_end_run_as_of", baseline.quarterEnd.map { .string($0.asOf.iso) } ?? .null),
-                ("note", .string("trend columns compare with these recorded runs of this pipeline; empty where none was recorded")),
-            ]), before: "not_computed")
+        let clean = try values.get(Slots.clean), rows = try values.get(Slots.report)
+        var manifest = try values.get(Slots.manifest)
+        manifest.set("finished_utc", .string(iso(Date())))
+        manifest.set("stages", Manifest.stages(stages))
         try folder.write("manifest.json", text: manifest.rendered() + "\n")
         // The run is written into the history's transaction, the folder is swapped in, then the
         // transaction commits: a history that cannot take the run stops it with the previous
         // folder in place, and a crash leaves the history without this run (a re-run records
         // it), never with half of it.
-        let record = historyRecord(config: config, runId: runId, clean: clean, rows: rows, keyAccounts: try values.get(Slots.keyAccounts))
-        try history.record(record) {
+        try history.record(try values.get(Slots.runRecord)) {
             try folder.commit()
             RunFolder.killPoint(.beforeHistory)
         }
@@ -206,7 +198,7 @@ public enum Runner {
 
     static func makeManifest(
         config: PipelineConfig, runId: String, started: Date, clean: CleanData, value: ValueResult, churn: ChurnResult,
-        relationship: RelationshipResult, rows: [AccountReportRow], stages: [StageGraph.Timing], threads: Int
+        relationship: RelationshipResult, rows: [AccountReportRow], threads: Int
     ) -> JSONValue {
         var notComputed: [JSONValue] = []
         if !clean.hasAccountsInput {
@@ -255,15 +247,7 @@ public enum Runner {
                     ("policy", .string("identical rows merged; a conflicting later row is rejected and the first row kept")),
                 ])
             ),
-            (
-                "stages",
-                .array(
-                    stages.map {
-                        .object([
-                            ("name", .string($0.name)), ("seconds", .double(($0.seconds * 1000).rounded() / 1000)), ("rows", .int($0.rows)),
-                        ])
-                    })
-            ),
+            ("stages", .array([])),  // filled in once every stage has run
             ("models", Manifest.models(value, config: config)),
             ("churn", Manifest.churn(churn, config: config)),
             (

@@ -1,14 +1,31 @@
 import Foundation
 
 /// One row of `ranked_accounts.csv`: every stage's columns for one account.
-public struct AccountReportRow: Sendable {
-    public var segment: AccountSegment
-    public var value: AccountValue?
-    public var churn: AccountChurn?
-    public var tier: ValueTier
-    public var action: String
-    public var relationship: AccountRelationship?
-    public var profit: AccountProfit = .none
+///
+/// A class: the report's tables, the workbook, the review pack, the manifest and the history
+/// all read the rows, and a row holds some twenty strings and arrays — copied as a value, it
+/// was retained field by field at every sort, grouping and map (a tenth of a run's CPU).
+public final class AccountReportRow: Sendable {
+    public let segment: AccountSegment
+    public let value: AccountValue?
+    public let churn: AccountChurn?
+    public let tier: ValueTier
+    public let action: String
+    public let relationship: AccountRelationship?
+    public let profit: AccountProfit
+
+    public init(
+        segment: AccountSegment, value: AccountValue?, churn: AccountChurn?, tier: ValueTier, action: String,
+        relationship: AccountRelationship? = nil, profit: AccountProfit = .none
+    ) {
+        self.segment = segment
+        self.value = value
+        self.churn = churn
+        self.tier = tier
+        self.action = action
+        self.relationship = relationship
+        self.profit = profit
+    }
 
     public var accountId: String { segment.accountId }
     public var revenue12m: Money { segment.activity.revenue12m }
@@ -26,16 +43,14 @@ public enum AccountReport {
         let profitRules = ProfitRules(config)
         let rows: [AccountReportRow] = segments.map { s in
             let decision = decisions[s.accountId] ?? AccountDecision(tier: .C, action: "")
-            var row = AccountReportRow(
-                segment: s, value: value?.accounts[s.accountId], churn: churn?.accounts[s.accountId], tier: decision.tier,
-                action: decision.action, relationship: relationship?.accounts[s.accountId])
-            row.profit = profitRules.profit(
-                history: histories[s.accountId], contacts: clean.contacts[s.accountId], costs: clean.serviceCosts[s.accountId],
-                value: row.value, revenue12m: row.revenue12m)
-            return row
+            let accountValue = value?.accounts[s.accountId]
+            return AccountReportRow(
+                segment: s, value: accountValue, churn: churn?.accounts[s.accountId], tier: decision.tier, action: decision.action,
+                relationship: relationship?.accounts[s.accountId],
+                profit: profitRules.profit(
+                    history: histories[s.accountId], contacts: clean.contacts[s.accountId], costs: clean.serviceCosts[s.accountId],
+                    value: accountValue, revenue12m: s.activity.revenue12m))
         }
-        // Sorted by index: a row is large, and moving rows in the sort cost more than the rest
-        // of the report's rows put together.
         let keys = rows.map { r -> (Double, Double) in
             switch config.report.rankBy {
             case .clv: return (r.value?.clv ?? -.infinity, r.revenue12m.double)

@@ -123,6 +123,14 @@ enum Manifest {
         return .object(pairs)
     }
 
+    /// Each stage's time and rows, in the order the graph was given them.
+    static func stages(_ timings: [StageGraph.Timing]) -> JSONValue {
+        .array(
+            timings.map {
+                .object([("name", .string($0.name)), ("seconds", .double(($0.seconds * 1000).rounded() / 1000)), ("rows", .int($0.rows))])
+            })
+    }
+
     /// The entry of a purchase model left unfitted because the pipeline configures the other.
     static func notFitted(_ config: PipelineConfig) -> JSONValue {
         .object([

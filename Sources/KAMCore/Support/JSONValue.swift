@@ -62,6 +62,13 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// as printed.
     public static func exactMoney(_ m: Money) -> JSONValue { .number(Money.format(m.units, decimals: 4)) }
 
+    /// Replaces the value of an object's entry `key`, in its place.
+    mutating func set(_ key: String, _ value: JSONValue) {
+        guard case .object(var pairs) = self, let i = pairs.firstIndex(where: { $0.0 == key }) else { return }
+        pairs[i].1 = value
+        self = .object(pairs)
+    }
+
     /// Inserts `key` before the entry `before` of an object (at its end when there is none).
     mutating func insert(_ key: String, _ value: JSONValue, before: String) {
         guard case .object(var pairs) = self else { return }
