@@ -19,9 +19,20 @@ public struct AccountChurn: Sendable, Hashable {
     public var risk: ChurnRiskBand
     /// The reasons behind the risk (``ChurnDrivers``), printed in English and Chinese.
     var driverList: [ChurnDriver]
+    /// The reasons as printed: once, on the churn stage's threads, rather than by every file
+    /// that shows them.
+    public let drivers: String
+    public let driversChinese: String
 
-    public var drivers: String { driverList.map { $0.text(.english) }.joined(separator: "; ") }
-    public var driversChinese: String { driverList.map { $0.text(.chinese) }.joined(separator: "；") }
+    init(model: Double, supervised: Double?, chosen: Double, risk: ChurnRiskBand, driverList: [ChurnDriver]) {
+        self.model = model
+        self.supervised = supervised
+        self.chosen = chosen
+        self.risk = risk
+        self.driverList = driverList
+        drivers = driverList.map { $0.text(.english) }.joined(separator: "; ")
+        driversChinese = driverList.map { $0.text(.chinese) }.joined(separator: "；")
+    }
 }
 
 public struct ChurnResult: Sendable {

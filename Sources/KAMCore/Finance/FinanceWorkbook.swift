@@ -5,16 +5,16 @@ enum FinanceWorkbook {
     static let fileName = "finance.xlsx"
 
     /// The sheets in order: (sheet name, the CSV file it mirrors or nil).
-    static func sheets(_ tables: ReportTables, clean: CleanData, config: PipelineConfig) -> [(name: String, mirrors: String?, table: ReportTable)] {
-        var out: [(String, String?, ReportTable)] = [("KPI summary", "kpi_summary.csv", tables.summary)]
+    static func sheets(_ tables: ReportTables, clean: CleanData, config: PipelineConfig) -> [(name: String, mirrors: String?, table: RowSource)] {
+        var out: [(String, String?, RowSource)] = [("KPI summary", "kpi_summary.csv", tables.summary.source)]
         for (file, table) in tables.byDimension {
             let dimension = file.replacingOccurrences(of: "kpi_by_", with: "").replacingOccurrences(of: ".csv", with: "")
-            out.append(("By " + dimension.replacingOccurrences(of: "_", with: " "), file, table))
+            out.append(("By " + dimension.replacingOccurrences(of: "_", with: " "), file, table.source))
         }
         out.append(("Ranked accounts", "ranked_accounts.csv", tables.accounts.selecting(accountColumns)))
-        out.append(("Key accounts", "key_accounts.csv", tables.keyAccounts))
-        out.append(("Reconciliation", nil, reconciliation(clean, config: config)))
-        out.append(("Rejects by reason", nil, rejectsByReason(clean)))
+        out.append(("Key accounts", "key_accounts.csv", tables.keyAccounts.source))
+        out.append(("Reconciliation", nil, reconciliation(clean, config: config).source))
+        out.append(("Rejects by reason", nil, rejectsByReason(clean).source))
         return out
     }
 
@@ -76,10 +76,11 @@ enum FinanceWorkbook {
 /// The report tables a run writes as CSV, built once and shared by the CSV files, the
 /// workbook and the review pack.
 struct ReportTables {
-    /// Every CSV table but `rejects.csv`, by file name.
+    /// `ranked_accounts.csv`, made a slice at a time as it is written.
+    var accounts: RowSource
+    /// Every other CSV table but `rejects.csv`, by file name.
     var byFile: [String: ReportTable]
 
-    var accounts: ReportTable { byFile["ranked_accounts.csv"]! }
     var summary: ReportTable { byFile["kpi_summary.csv"]! }
     var keyAccounts: ReportTable { byFile["key_accounts.csv"]! }
     var migration: ReportTable { byFile["tier_migration.csv"]! }

@@ -87,7 +87,10 @@ final class XLSXWriter {
     }
 
     /// Adds a sheet holding `table`.
-    func addSheet(_ name: String, _ table: ReportTable) {
+    func addSheet(_ name: String, _ table: ReportTable) { addSheet(name, table.source) }
+
+    /// Adds a sheet holding the rows of `table`, made one at a time.
+    func addSheet(_ name: String, _ table: RowSource) {
         guard let sheet = name.withCString({ workbook_add_worksheet(workbook, $0) }) else {
             failure = failure ?? "cannot add sheet '\(name)'"
             return
@@ -97,9 +100,9 @@ final class XLSXWriter {
         for (c, column) in table.columns.enumerated() {
             check(column.name.withCString { worksheet_write_string(sheet, 0, lxw_col_t(c), $0, header) })
         }
-        for (r, row) in table.rows.enumerated() {
+        for r in 0..<table.count {
             let excelRow = lxw_row_t(r + 1)
-            for (c, cell) in row.enumerated() {
+            for (c, cell) in table.row(r).enumerated() {
                 let col = lxw_col_t(c)
                 if let n = number(cell) {
                     check(worksheet_write_number(sheet, excelRow, col, n.value, n.format))
@@ -119,7 +122,7 @@ final class XLSXWriter {
         }
         worksheet_freeze_panes(sheet, 1, 0)
         if !table.columns.isEmpty {
-            check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.rows.count), lxw_col_t(table.columns.count - 1)))
+            check(worksheet_autofilter(sheet, 0, 0, lxw_row_t(table.count), lxw_col_t(table.columns.count - 1)))
         }
     }
 

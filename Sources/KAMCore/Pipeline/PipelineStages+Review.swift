@@ -42,7 +42,7 @@ extension FinanceWorkbook {
         func run(_ values: StageValues) throws -> Int {
             let tables = try values.get(Slots.tables)
             try FinanceWorkbook.write(tables, clean: try values.get(Slots.clean), config: config, to: folder.path(FinanceWorkbook.fileName))
-            return tables.accounts.rows.count
+            return tables.accounts.count
         }
     }
 }

@@ -218,7 +218,7 @@ extension ReportTables {
         func run(_ values: StageValues) throws -> Int {
             let tables = try values.get(Slots.tables)
             try Runner.writeCSVFiles(tables, clean: try values.get(Slots.clean), config: config, folder: folder, threads: threads)
-            return tables.byFile.count + 1
+            return tables.byFile.count + 2  // with ranked_accounts.csv and rejects.csv
         }
     }
 }

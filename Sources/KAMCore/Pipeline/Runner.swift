@@ -143,8 +143,8 @@ public enum Runner {
     /// What the run folder holds besides the CSV files and the manifest.
     static let otherOutputs = ["review/index.html", "review/index.zh-CN.html", FinanceWorkbook.fileName]
 
-    /// Builds every CSV table of the run (all but `rejects.csv`, which is streamed): the
-    /// account table on every thread, the others side by side.
+    /// Builds every CSV table of the run side by side; `rejects.csv` is streamed from the clean
+    /// stage's logs and the account table's rows are made as they are written (``RowSource``).
     static func buildTables(
         _ rows: [AccountReportRow], clean: CleanData, keyAccounts: KeyAccountResult, baseline: TrendBaseline, config: PipelineConfig,
         threads: Int
@@ -153,10 +153,9 @@ public enum Runner {
         for r in rows { tiers[r.tier, default: 0] += 1 }
         let tierCounts = tiers
         let groups = try AccountGroups(clean.accounts)
-        let files = outputFiles.filter { $0 != "rejects.csv" }
+        let files = outputFiles.filter { $0 != "rejects.csv" && $0 != "ranked_accounts.csv" }
         let built = parallelMap(files.count, threads: threads) { i -> ReportTable in
             switch files[i] {
-            case "ranked_accounts.csv": return AccountReport.table(rows, config: config, baseline: baseline)
             case "kpi_summary.csv":
                 return KPITables.summary(rows, config: config, tierCounts: tierCounts, baseline: baseline.quarterEnd, keyAccounts: keyAccounts)
             case "tier_migration.csv": return TrendTables.tierMigration(rows, baseline: baseline.quarterEnd, config: config)
@@ -168,7 +167,8 @@ public enum Runner {
                 return KPITables.byDimension(rows, column: d.column, key: d.key, config: config)
             }
         }
-        return ReportTables(byFile: Dictionary(uniqueKeysWithValues: zip(files, built)))
+        return ReportTables(
+            accounts: AccountReport.table(rows, config: config, baseline: baseline), byFile: Dictionary(uniqueKeysWithValues: zip(files, built)))
     }
 
     /// Writes the CSV files: the account table in slices on every thread, the others side by
@@ -176,7 +176,7 @@ public enum Runner {
     static func writeCSVFiles(_ tables: ReportTables, clean: CleanData, config: PipelineConfig, folder: RunFolder, threads: Int) throws {
         let bom = config.report.excelBOM
         try folder.write("ranked_accounts.csv", pieces: { emit in try tables.accounts.writeCSV(bom: bom, threads: threads, to: emit) })
-        let files = tables.byFile.keys.filter { $0 != "ranked_accounts.csv" }.sorted()
+        let files = tables.byFile.keys.sorted()
         let rendered = parallelMap(files.count, threads: threads) { tables.byFile[files[$0]]!.csv(bom: bom) }
         for (name, bytes) in zip(files, rendered) { try folder.write(name, bytes: bytes) }
         try folder.write("rejects.csv", pieces: { emit in try RejectsReport.write(clean.rejects, bom: bom, to: emit) })

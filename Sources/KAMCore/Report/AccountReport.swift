@@ -72,27 +72,29 @@ public enum AccountReport {
     static func contactColumn(_ type: InteractionType) -> String {
         type == .support ? "support_90d" : "\(type.rawValue)s_90d"
     }
-    static func table(_ rows: [AccountReportRow], config: PipelineConfig, baseline: TrendBaseline = .none) -> ReportTable {
-        var table = ReportTable(specs: AccountColumns.specs(config))
-        let cutoff = config.asOf
-        for (i, r) in rows.enumerated() {
-            let s = r.segment
-            let identity: [ReportCell] = [
-                .count(i + 1), .text(s.accountId), .text(s.name), .text(s.industry), .text(s.region), .text(s.size),
-                .text(s.accountManager), .text(r.tier.rawValue), .text(s.lifecycle.rawValue), .count(s.rfm?.r), .count(s.rfm?.f),
-                .count(s.rfm?.m), .text(s.rfmSegment), .date(s.activity.firstPurchase), .date(s.activity.lastPurchase),
-                .count(s.activity.lastPurchase.map { cutoff - $0 }), .count(s.activity.firstPurchase == nil ? nil : s.activity.purchaseDays12m),
-            ]
-            let c = r.churn
-            let churn: [ReportCell] = [
-                .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
-                .text(c?.drivers ?? ""), .text(c?.driversChinese ?? ""),
-            ]
-            table.append(
-                identity + valueCells(r) + churn + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)
-                    + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)])
+    /// `ranked_accounts.csv`: its rows made when they are written (``RowSource``), in rank order.
+    static func table(_ rows: [AccountReportRow], config: PipelineConfig, baseline: TrendBaseline = .none) -> RowSource {
+        RowSource(columns: ReportTable(specs: AccountColumns.specs(config)).columns, count: rows.count) { i in
+            cells(rows[i], rank: i + 1, config: config, baseline: baseline)
         }
-        return table
+    }
+
+    /// One account's cells, one per column of ``AccountColumns/specs(_:)``.
+    static func cells(_ r: AccountReportRow, rank: Int, config: PipelineConfig, baseline: TrendBaseline) -> [ReportCell] {
+        let s = r.segment, cutoff = config.asOf
+        let identity: [ReportCell] = [
+            .count(rank), .text(s.accountId), .text(s.name), .text(s.industry), .text(s.region), .text(s.size),
+            .text(s.accountManager), .text(r.tier.rawValue), .text(s.lifecycle.rawValue), .count(s.rfm?.r), .count(s.rfm?.f),
+            .count(s.rfm?.m), .text(s.rfmSegment), .date(s.activity.firstPurchase), .date(s.activity.lastPurchase),
+            .count(s.activity.lastPurchase.map { cutoff - $0 }), .count(s.activity.firstPurchase == nil ? nil : s.activity.purchaseDays12m),
+        ]
+        let c = r.churn
+        let churn: [ReportCell] = [
+            .probability(c?.chosen), .probability(c?.model), .probability(c?.supervised), .text(c?.risk.rawValue ?? ""),
+            .text(c?.drivers ?? ""), .text(c?.driversChinese ?? ""),
+        ]
+        return identity + valueCells(r) + churn + relationshipCells(r.relationship) + TrendTables.accountCells(r, baseline: baseline)
+            + [.text(r.action), .text(config.baseCurrency), .text(config.timeUnit.rawValue)]
     }
 
     /// The purchase-model, CLV and profit columns of one row.
