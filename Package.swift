@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "CLibcsv", linkerSettings: [.linkedLibrary("csv")]),
         // Debian's libxlsxwriter-dev (`make setup` installs it), for finance.xlsx.
         .systemLibrary(name: "CXlsxwriter"),
+        // finance.xlsx deflated at level 1: libxlsxwriter has no setting (deflate_level.c).
+        .target(name: "CXlsxwriterLevel", linkerSettings: [.linkedLibrary("dl")]),
         // File-system calls Swift's Glibc module does not declare: renameat2, a SIGBUS guard.
         .target(name: "CFileSystem"),
         // The only module that calls libcsv: streaming, chunk-parallel reading and RFC 4180 writing.
@@ -34,6 +36,7 @@ let package = Package(
             dependencies: [
                 "CSVIO", "CFileSystem", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Mustache", package: "swift-mustache"), "CXlsxwriter",
+                "CXlsxwriterLevel",
             ],
             swiftSettings: strict
         ),

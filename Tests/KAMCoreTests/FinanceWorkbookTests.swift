@@ -100,4 +100,32 @@ import Testing
         #expect(cut.hasSuffix("…") && long.hasPrefix(String(cut.dropLast())) && cut.count < 32_767)
         #expect(cells[2]?[1] == .number(1, format: "#,##0"))
     }
+
+    /// libxlsxwriter has no deflate setting: kam's definition of minizip's entry call sets
+    /// level 1 (Sources/CXlsxwriterLevel). Each zip entry's flags say which level wrote it
+    /// (bits 1–2: 11 for the fastest), so this fails if the call ever stops coming to kam's.
+    @Test func theWorkbookIsDeflatedAtTheFastLevel() throws {
+        var table = ReportTable(columns: ["name", "n"], text: ["name"])
+        for i in 0..<1000 { table.append([.text("account \(i)"), .count(i)]) }
+        let path = temporaryFolder().appendingPathComponent("level.xlsx").path
+        let writer = try XLSXWriter(path: path, currency: "CNY", created: Day(iso: "2024-12-31")!)
+        writer.addSheet("T", table)
+        try writer.close()
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func long(_ at: Int) -> Int { word(at) | word(at + 2) << 16 }
+        // The central directory lists every entry: the end record (22 bytes, no comment) gives
+        // its count and offset; each header has its flags at +8, method at +10.
+        let end = bytes.count - 22
+        #expect(long(end) == 0x0605_4B50)
+        var offset = long(end + 16), entries = 0
+        for _ in 0..<word(end + 10) {
+            #expect(long(offset) == 0x0201_4B50)
+            let flags = word(offset + 8), method = word(offset + 10)
+            #expect(method == 8 && flags & 0b110 == 0b110, "entry \(entries): method \(method), flags \(flags)")
+            offset += 46 + word(offset + 28) + word(offset + 30) + word(offset + 32)
+            entries += 1
+        }
+        #expect(entries >= 5 && XLSXWriter.deflateLevel == 1)
+    }
 }

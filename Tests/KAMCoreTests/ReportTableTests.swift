@@ -62,6 +62,9 @@ import Testing
         for x in values where x.isFinite {
             for places in [0, 1, 2, 3, 4, 6, 9] {
                 #expect(CSVFormat.decimal(x, places) == printf(x, places), "\(x) with \(places) places")
+                // The workbook's number: what reading the printed text gives, and its length.
+                let text = CSVFormat.decimal(x, places), stored = CSVFormat.printedValue(x, places)
+                #expect(stored?.value == Double(text) && stored?.length == text.count, "\(x) with \(places) places: \(String(describing: stored))")
             }
         }
     }

@@ -1,4 +1,5 @@
 import CXlsxwriter
+import CXlsxwriterLevel
 import Foundation
 
 /// A typed report table as an Excel sheet, through libxlsxwriter (Debian's libxlsxwriter-dev):
@@ -59,8 +60,8 @@ final class XLSXWriter {
 
     /// The value Excel stores for a cell, its format and the width of its printed text: the
     /// value as the CSV prints it (so the workbook equals the CSV to the printed digit), with the
-    /// format that shows it so. Money and counts are worked out in integers, the rest from the
-    /// printed text.
+    /// format that shows it so. Worked out in integers, without printing: money in cents, the
+    /// other numbers in the printed decimal's units (``CSVFormat/printedValue(_:_:)``).
     func number(_ cell: ReportCell) -> (value: Double, format: UnsafeMutablePointer<lxw_format>, width: Int)? {
         switch cell {
         case .money(let m):
@@ -69,19 +70,16 @@ final class XLSXWriter {
             return (Double(cents) / 100, moneyFormat, String(cents).count + 5)
         case .count(let n): return (Double(n), wholeFormat, String(n).count + 3)
         case .date(let d): return (Double(Int(d.ordinal) - Self.excelEpoch), dateFormat, 12)
-        case .amount, .ratio, .probability, .measure:
-            let printed = cell.printed
-            guard let value = Double(printed) else { return nil }
-            switch cell {
-            case .amount: return (value, moneyFormat, printed.count + 6)
-            case .ratio, .probability: return (value, percentFormat, printed.count + 2)
-            case .measure(_, let decimals):
-                if measureFormats[decimals] == nil {
-                    measureFormats[decimals] = format(decimals == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: decimals))
-                }
-                return (value, measureFormats[decimals]!, printed.count + 3)
-            default: return nil
+        case .amount(let x):
+            return CSVFormat.printedValue(x, 2).map { ($0.value, moneyFormat, $0.length + 6) }
+        case .ratio(let x), .probability(let x):
+            return CSVFormat.printedValue(x, 4).map { ($0.value, percentFormat, $0.length + 2) }
+        case .measure(let x, let decimals):
+            guard let printed = CSVFormat.printedValue(x, decimals) else { return nil }
+            if measureFormats[decimals] == nil {
+                measureFormats[decimals] = format(decimals == 0 ? "#,##0" : "#,##0." + String(repeating: "0", count: decimals))
             }
+            return (printed.value, measureFormats[decimals]!, printed.length + 3)
         case .text, .empty: return nil
         }
     }
@@ -139,6 +137,9 @@ final class XLSXWriter {
     private func check(_ error: lxw_error) {
         if error != LXW_NO_ERROR, failure == nil { failure = String(cString: lxw_strerror(error)) }
     }
+
+    /// The deflate level of the workbook's zip entries (Sources/CXlsxwriterLevel).
+    static let deflateLevel = Int(kam_xlsx_deflate_level())
 
     /// Bytes of UTF-8 a text cell may have before it is cut (within Excel's 32,767 characters).
     static let longestText = 32_000
