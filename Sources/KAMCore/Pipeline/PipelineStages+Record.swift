@@ -20,6 +20,7 @@ extension Runner {
         let baseline: TrendBaseline
 
         var name: String { "manifest" }
+        var yields: Bool { true }
         var needs: [AnySlot] {
             [Slots.clean.erased, Slots.value.erased, Slots.churn.erased, Slots.relationship.erased, Slots.report.erased, Slots.keyAccounts.erased]
         }
@@ -51,6 +52,7 @@ extension Runner {
         let runId: String
 
         var name: String { "history record" }
+        var yields: Bool { true }
         var needs: [AnySlot] { [Slots.clean.erased, Slots.report.erased, Slots.keyAccounts.erased] }
         var produces: [AnySlot] { [Slots.runRecord.erased] }
 

@@ -7,6 +7,7 @@ extension ReviewPack {
         let folder: RunFolder
 
         var name: String { "review pack" }
+        var yields: Bool { true }
         var needs: [AnySlot] { [Slots.clean.erased, Slots.keyAccounts.erased, Slots.report.erased, Slots.tables.erased] }
         var produces: [AnySlot] { [] }
 

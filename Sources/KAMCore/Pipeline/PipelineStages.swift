@@ -212,6 +212,7 @@ extension ReportTables {
         let threads: Int
 
         var name: String { "csv files" }
+        var yields: Bool { true }
         var needs: [AnySlot] { [Slots.clean.erased, Slots.tables.erased] }
         var produces: [AnySlot] { [] }
 

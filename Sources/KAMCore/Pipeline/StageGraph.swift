@@ -1,3 +1,4 @@
+import CFileSystem
 import Dispatch
 import Foundation
 import Synchronization
@@ -42,6 +43,13 @@ public protocol Stage: Sendable {
     /// Reads `needs` from `values`, writes `produces`; returns the rows it handled (for the
     /// manifest's stage timings and the progress line).
     func run(_ values: StageValues) throws -> Int
+    /// A stage with time to spare beside a longer one it runs with (the CSV files, the review
+    /// pack and the manifest beside the workbook): its thread yields the cores to the others.
+    var yields: Bool { get }
+}
+
+extension Stage {
+    public var yields: Bool { false }
 }
 
 /// Why a graph could not run or stopped.
@@ -128,6 +136,7 @@ public struct StageGraph: Sendable {
                     // concurrentPerform) keep its threads busy, so stages that could overlap
                     // would not.
                     let thread = Thread {
+                        if stage.yields { Self.yieldCores() }
                         let t0 = DispatchTime.now().uptimeNanoseconds
                         let result = Result { try stage.run(values) }
                             .map { (rows: $0, seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9) }
@@ -159,5 +168,11 @@ public struct StageGraph: Sendable {
             throw failure
         }
         return stages.indices.compactMap { timings[$0] }
+    }
+
+    /// Lowers the calling thread's priority (its nice value + 10). The stage's thread ends with
+    /// the stage, so nothing else inherits it; a failure only leaves the priority as it was.
+    static func yieldCores() {
+        _ = kam_lower_thread_priority(10)
     }
 }
