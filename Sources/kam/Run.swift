@@ -18,8 +18,11 @@ extension Kam {
             try reportingErrors {
                 let config = try PipelineConfig.load(path: options.pipeline, asOfOverride: options.asOf)
                 let progress = Progress(quiet: options.quiet)
-                _ = try Runner.run(
+                let outcome = try Runner.run(
                     config, outputOverride: out, acceptDrop: acceptDrop, threads: max(1, options.threads), progress: progress)
+                // The run is written and the process ends: it exits holding the run's data
+                // rather than freeing it object by object first.
+                withExtendedLifetime(outcome) { Foundation.exit(0) }
             }
         }
     }

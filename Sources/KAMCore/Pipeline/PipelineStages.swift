@@ -196,7 +196,7 @@ extension AccountReport {
             let rows = AccountReport.build(
                 clean: clean, segments: try values.get(Slots.segments), decisions: try values.get(Slots.decisions),
                 value: try values.get(Slots.value), churn: try values.get(Slots.churn), relationship: try values.get(Slots.relationship),
-                config: config)
+                config: config, threads: threads)
             values.set(Slots.tables, try Runner.buildTables(rows, clean: clean, keyAccounts: keyAccounts, baseline: baseline, config: config, threads: threads))
             values.set(Slots.report, rows)
             return rows.count

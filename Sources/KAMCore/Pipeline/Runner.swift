@@ -11,6 +11,10 @@ public enum Runner {
         public var folder: String
         public var rankedAccounts: Int
         public var rejects: Int
+        /// Every value the run's stages produced. A caller that ends the process right after
+        /// may hold it to the end rather than free it (`kam run` does: freeing the millions of
+        /// objects of a large run took a few tenths of a second, Benchmarks/RESULTS.md).
+        public var data: StageValues
     }
 
     /// - Parameters:
@@ -76,7 +80,7 @@ public enum Runner {
             RunFolder.killPoint(.beforeHistory)
         }
         progress.note("wrote \(folder.destination) (\(rows.count) accounts, \(clean.rejects.count) rejects); recorded in \(historyPath)")
-        return Outcome(folder: folder.destination, rankedAccounts: rows.count, rejects: clean.rejects.count)
+        return Outcome(folder: folder.destination, rankedAccounts: rows.count, rejects: clean.rejects.count, data: values)
     }
 
     /// The history must not live inside the run folder (each run replaces that folder whole).

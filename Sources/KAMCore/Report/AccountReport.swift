@@ -1,3 +1,4 @@
+import CSVIO
 import Foundation
 
 /// One row of `ranked_accounts.csv`: every stage's columns for one account.
@@ -37,11 +38,12 @@ public final class AccountReportRow: Sendable {
 public enum AccountReport {
     public static func build(
         clean: CleanData, segments: [AccountSegment], decisions: [String: AccountDecision], value: ValueResult?, churn: ChurnResult?,
-        relationship: RelationshipResult?, config: PipelineConfig
+        relationship: RelationshipResult?, config: PipelineConfig, threads: Int = 1
     ) -> [AccountReportRow] {
         let histories = clean.historiesById
         let profitRules = ProfitRules(config)
-        let rows: [AccountReportRow] = segments.map { s in
+        let rows: [AccountReportRow] = parallelMap(segments.count, threads: threads) { i in
+            let s = segments[i]
             let decision = decisions[s.accountId] ?? AccountDecision(tier: .C, action: "")
             let accountValue = value?.accounts[s.accountId]
             return AccountReportRow(

@@ -174,6 +174,7 @@ public enum ValueStage {
                 confidence: ValueConfidence(repeatDays: s.frequency, ageDays: asOf - s.firstPurchase, fit: chosenFit))
         }
         var byAccount: [String: AccountValue] = [:]
+        byAccount.reserveCapacity(values.count)
         var bySource: [SpendEstimate.Source: Int] = [:]
         for v in values {
             byAccount[v.summary.accountId] = v
