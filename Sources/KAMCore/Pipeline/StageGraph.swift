@@ -44,7 +44,8 @@ public protocol Stage: Sendable {
     /// manifest's stage timings and the progress line).
     func run(_ values: StageValues) throws -> Int
     /// A stage with time to spare beside a longer one it runs with (the CSV files, the review
-    /// pack and the manifest beside the workbook): its thread yields the cores to the others.
+    /// pack, the manifest and the history record beside the workbook): its thread yields the
+    /// cores to the others.
     var yields: Bool { get }
 }
 

@@ -92,16 +92,6 @@ public struct ReportTable: Sendable {
         self.columns = specs.map { Column(name: $0.name, isText: $0.isText) }
     }
 
-    /// The named columns that the table has, in the order given, with their cells.
-    func selecting(_ names: [String]) -> ReportTable {
-        let index = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element.name, $0.offset) })
-        let kept = names.compactMap { index[$0] }
-        var table = self
-        table.columns = kept.map { columns[$0] }
-        table.rows = rows.map { row in kept.map { row[$0] } }
-        return table
-    }
-
     mutating func append(_ row: [ReportCell]) {
         precondition(row.count == columns.count, "a report row has one cell per column")
         rows.append(row)
