@@ -93,7 +93,7 @@ import Testing
         table.append([.text(long), .count(1)])
         let path = temporaryFolder().appendingPathComponent("t.xlsx").path
         let writer = try XLSXWriter(path: path, currency: "CNY", created: Day(iso: "2024-12-31")!)
-        writer.addSheet("T", table)
+        writer.addSheet("T", table.source)
         try writer.close()
         let cells = try XLSXReader(path: path).sheets["T"]!
         guard case .text(let cut)? = cells[2]?[0] else { Issue.record("no text cell"); return }
@@ -109,7 +109,7 @@ import Testing
         for i in 0..<1000 { table.append([.text("account \(i)"), .count(i)]) }
         let path = temporaryFolder().appendingPathComponent("level.xlsx").path
         let writer = try XLSXWriter(path: path, currency: "CNY", created: Day(iso: "2024-12-31")!)
-        writer.addSheet("T", table)
+        writer.addSheet("T", table.source)
         try writer.close()
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
         func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }

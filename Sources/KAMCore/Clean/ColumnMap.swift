@@ -127,6 +127,14 @@ struct RowHash {
         return h.value
     }
 
+    /// The hash of a record's raw bytes: the key `dedupe: exact` merges identical records by.
+    @inline(__always)
+    static func of(record: CSVRecord) -> UInt64 {
+        var h = RowHash()
+        record.withRawBytes { h.add($0) }
+        return h.value
+    }
+
     /// The hash of one string (the same as ``of(field:)`` of its UTF-8 bytes).
     static func of(_ s: String) -> UInt64 {
         var h = RowHash()

@@ -78,12 +78,7 @@ struct InteractionCleaner: Sendable {
                 out.excluded += 1
                 continue
             }
-            var key: UInt64?
-            if config.dedupe == .exact {
-                var h = RowHash()
-                r.withRawBytes { h.add($0) }
-                key = h.value
-            }
+            let key = config.dedupe == .exact ? RowHash.of(record: r) : nil
             let notes = r.text(cNotes)?.lowercased()
             out.rows.append((
                 InteractionRecord(

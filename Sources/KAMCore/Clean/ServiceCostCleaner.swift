@@ -110,15 +110,9 @@ struct ServiceCostCleaner: Sendable {
                 out.excludedAmounts.add(amount, currency: currency, base: base)
                 continue
             }
-            var key: UInt64?
-            if config.dedupe == .exact {
-                var h = RowHash()
-                r.withRawBytes { h.add($0) }
-                key = h.value
-            }
             out.rows.append(Row(
                 accountId: accountId, entry: .init(day: day, amount: base, category: r.text(cCategory)), amount: amount,
-                currency: currency, key: key))
+                currency: currency, key: config.dedupe == .exact ? RowHash.of(record: r) : nil))
         }
         return out
     }

@@ -301,9 +301,7 @@ final class TransactionCleaner: Sendable {
                     row.content = content.value
                 }
             case .exact:
-                var h = RowHash()
-                batch[i].withRawBytes { h.add($0) }
-                row.key = h.value
+                row.key = RowHash.of(record: batch[i])
                 row.keyed = true
             case .none: break
             }

@@ -84,9 +84,6 @@ final class XLSXWriter {
         }
     }
 
-    /// Adds a sheet holding `table`.
-    func addSheet(_ name: String, _ table: ReportTable) { addSheet(name, table.source) }
-
     /// Adds a sheet holding the rows of `table`, made one at a time.
     func addSheet(_ name: String, _ table: RowSource) {
         guard let sheet = name.withCString({ workbook_add_worksheet(workbook, $0) }) else {

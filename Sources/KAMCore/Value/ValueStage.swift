@@ -133,12 +133,13 @@ public enum ValueStage {
         }
         guard let (gg, ggFit) = gammaGamma else { fatalError("the spend model is always fitted") }
         let (used, reason) = chooseModel(config.clv, bgFit: bgnbd?.1, paretoFit: pareto?.1)
-        let model: PurchaseModel = used == .bgnbd ? .bgnbd(bgnbd!.0) : .paretoNBD(pareto!.0)
+        // The model chosen is always one of those fitted.
+        let (model, chosenFit): (PurchaseModel, FitDiagnostics) =
+            used == .bgnbd ? (.bgnbd(bgnbd!.0), bgnbd!.1) : (.paretoNBD(pareto!.0), pareto!.1)
         let spendEstimate = SpendEstimate(gammaGamma: gg, fit: ggFit, repeatBuyers: spend)
         let horizon = Double(config.churn.horizonDays) / unit.days
         let monthInUnit = (365.25 / 12) / unit.days
         let clvSettings = config.clv
-        let chosenFit = used == .bgnbd ? bgnbd!.1 : pareto!.1
         let intervals =
             clvSettings.intervalDraws > 0
             ? ValueIntervals(
